@@ -1,0 +1,1 @@
+"""Slack app and command-line interface of the Sector Partnerships bot."""

@@ -1,0 +1,140 @@
+"""The ``sectorbot`` command line.
+
+\b
+Examples:
+  sectorbot ask "How can my company join a sector partnership?"
+  sectorbot ingest --reset ./docs https://workforce.iowa.gov/sitemap.xml
+  sectorbot eval questions.jsonl --json
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+from dotenv import load_dotenv
+
+from bot.progress import TerminalProgress
+from bot.services import Services, build_services
+from bot.settings import SettingsError, load_settings
+from ingest.pipeline import RefreshError, refresh
+from ingest.summary import RefreshSummary
+from knowledge.evaluate import evaluate, format_report
+from knowledge.types import Answer
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+
+
+@click.group(help=__doc__, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sectorbot")
+@click.pass_context
+def cli(context: click.Context) -> None:
+    """Answer questions about Iowa's Business Sector Partnerships."""
+    load_dotenv(Path.cwd() / ".env", override=False)
+    try:
+        settings = load_settings(os.environ)
+    except SettingsError as error:
+        raise click.ClickException(f"configuration error: {error}") from None
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("chromadb", "httpx", "onnxruntime"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    context.obj = settings
+
+
+def _services(context: click.Context) -> Services:
+    services: Services = build_services(context.obj)
+    return services
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option("--reset", is_flag=True, help="Start a fresh knowledge base from exactly these sources.")
+@json_option
+@click.pass_context
+def ingest(context: click.Context, sources: tuple[str, ...], reset: bool, as_json: bool) -> None:
+    """Index files, folders or URLs (default: the configured sources)."""
+    services = _services(context)
+    with TerminalProgress(enabled=None if not as_json else False) as progress:
+        try:
+            if sources:
+                locations: list[tuple[str, str | None]] = [(source, None) for source in sources]
+                summary = refresh(services.kb, locations, full=False, reset=reset, progress=progress)
+            else:
+                summary = services.refresh_configured(reset=reset, progress=progress)
+        except RefreshError as error:
+            raise click.ClickException(str(error)) from None
+    _print_summary(summary, as_json)
+    if not summary.indexed_anything:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("question")
+@json_option
+@click.pass_context
+def ask(context: click.Context, question: str, as_json: bool) -> None:
+    """Answer QUESTION; with "-", answer one question per line of stdin."""
+    services = _services(context)
+    _ensure_knowledge(services, quiet=as_json)
+    questions = (line.strip() for line in sys.stdin) if question == "-" else iter([question])
+    for text in questions:
+        if not text:
+            continue
+        answer = services.answerer.answer(text)
+        if as_json:
+            click.echo(json.dumps(answer.as_json(), ensure_ascii=False))
+            sys.stdout.flush()
+        else:
+            click.echo(_format_answer(answer))
+
+
+@cli.command(name="eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@json_option
+@click.pass_context
+def eval_command(context: click.Context, file: Path, as_json: bool) -> None:
+    """Score the bot on a JSONL question set (retrieval, facts, abstention, routing, latency)."""
+    services = _services(context)
+    _ensure_knowledge(services, quiet=as_json)
+    try:
+        report = evaluate(services.answerer, file)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(json.dumps(report.as_json(), indent=2) if as_json else format_report(report))
+
+
+def _ensure_knowledge(services: Services, *, quiet: bool) -> None:
+    if services.kb.current() is not None:
+        return
+    if not quiet:
+        click.echo("Building the knowledge base from the configured sources (first run)...", err=True)
+    with TerminalProgress(enabled=False if quiet else None) as progress:
+        try:
+            summary = services.ensure_knowledge(progress)
+        except RefreshError as error:
+            raise click.ClickException(str(error)) from None
+    if summary and not quiet:
+        click.echo(summary.as_text(), err=True)
+
+
+def _print_summary(summary: RefreshSummary, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(summary.as_json()))
+    else:
+        click.echo(summary.as_text())
+
+
+def _format_answer(answer: Answer) -> str:
+    lines = [answer.text]
+    if answer.sources:
+        lines.append("")
+        lines.append("Sources:")
+        for source in answer.sources:
+            where = source.url or source.path or ""
+            date = f" ({source.date.isoformat()})" if source.date else ""
+            lines.append(f"  [{source.n}] {source.title}{date} - {where}")
+    return "\n".join(lines)

@@ -1,0 +1,227 @@
+"""Settings from the environment (and ``.env``) plus one TOML file, validated at start."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from knowledge.contacts import Contact
+
+BUNDLED_CONFIG = Path(__file__).resolve().parent.parent / "knowledge" / "defaults" / "sectorbot.toml"
+BUNDLED_PREFIX = "bundled:"
+BUNDLED_DIR = BUNDLED_CONFIG.parent
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the key."""
+
+
+class Secret:
+    """A secret value whose ``repr`` and ``str`` never show it."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """Return the real value, for handing to the client that needs it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One configured source: a file, folder, URL or sitemap, with an optional URL override."""
+
+    location: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot needs to run; built once by the CLI and passed down explicitly."""
+
+    data_dir: Path
+    config_path: Path
+    sources: tuple[SourceSpec, ...]
+    contacts: tuple[Contact, ...]
+    admin_user_ids: frozenset[str] = frozenset()
+    database_url: str | None = None
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    slack_bot_token: Secret | None = None
+    slack_signing_secret: Secret | None = None
+    slack_app_token: Secret | None = None
+    slack_api_url: str | None = None
+    handoff_channel_id: str | None = None
+    log_level: str = "WARNING"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL, defaulting to SQLite inside the data dir."""
+        if self.database_url:
+            url = self.database_url
+            # Heroku hands out postgres:// URLs, which SQLAlchemy 2 no longer accepts.
+            if url.startswith("postgres://"):
+                url = "postgresql://" + url.removeprefix("postgres://")
+            return url
+        return f"sqlite:///{self.data_dir / 'sectorbot.db'}"
+
+    @property
+    def default_contact(self) -> Contact:
+        """The contact people are routed to when no topic rule picks another."""
+        return self.contacts[0]
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Build settings from environment variables and the TOML file they point at.
+
+    Raises:
+        SettingsError: when a key is missing or malformed; the message names the key.
+    """
+    config_path = _config_path(environ)
+    config = _read_toml(config_path)
+    sources = _parse_sources(config, config_path)
+    contacts = _parse_contacts(config)
+    admins = set(_string_list(config.get("admins", {}), "slack_user_ids", "admins.slack_user_ids"))
+    admins.update(_split_ids(environ.get("ADMIN_USER_IDS", "")))
+    return Settings(
+        data_dir=Path(environ.get("SECTORBOT_DATA_DIR") or ".sectorbot").expanduser().resolve(),
+        config_path=config_path,
+        sources=sources,
+        contacts=contacts,
+        admin_user_ids=frozenset(admins),
+        database_url=environ.get("DATABASE_URL") or None,
+        chroma_host=environ.get("CHROMA_HOST") or None,
+        chroma_port=_port(environ.get("CHROMA_PORT", "8000"), "CHROMA_PORT"),
+        slack_bot_token=_secret(environ, "SLACK_BOT_TOKEN"),
+        slack_signing_secret=_secret(environ, "SLACK_SIGNING_SECRET"),
+        slack_app_token=_secret(environ, "SLACK_APP_TOKEN"),
+        slack_api_url=environ.get("SLACK_API_URL") or None,
+        handoff_channel_id=environ.get("HANDOFF_CHANNEL_ID") or None,
+        log_level=_log_level(environ.get("LOG_LEVEL", "WARNING")),
+    )
+
+
+def resolve_location(location: str, config_path: Path) -> str:
+    """Turn a configured location into a path or URL the ingest step can open."""
+    if location.startswith(BUNDLED_PREFIX):
+        return str(BUNDLED_DIR / location.removeprefix(BUNDLED_PREFIX))
+    if location.startswith(("http://", "https://")):
+        return location
+    path = Path(location).expanduser()
+    return str(path if path.is_absolute() else (config_path.parent / path).resolve())
+
+
+def _config_path(environ: Mapping[str, str]) -> Path:
+    explicit = environ.get("SECTORBOT_CONFIG")
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise SettingsError(f"SECTORBOT_CONFIG: no such file: {path}")
+        return path.resolve()
+    local = Path("sectorbot.toml")
+    return local.resolve() if local.is_file() else BUNDLED_CONFIG
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"SECTORBOT_CONFIG: {path} is not valid TOML: {error}") from None
+
+
+def _parse_sources(config: Mapping[str, Any], config_path: Path) -> tuple[SourceSpec, ...]:
+    raw = config.get("sources", [])
+    if not isinstance(raw, list):
+        raise SettingsError("sources: expected a list of [[sources]] tables")
+    specs = []
+    for index, entry in enumerate(raw):
+        key = f"sources[{index}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("location"), str):
+            raise SettingsError(f"{key}.location: expected a string (file, folder or URL)")
+        url = entry.get("url")
+        if url is not None and not isinstance(url, str):
+            raise SettingsError(f"{key}.url: expected a string")
+        specs.append(SourceSpec(resolve_location(entry["location"], config_path), url))
+    return tuple(specs)
+
+
+def _parse_contacts(config: Mapping[str, Any]) -> tuple[Contact, ...]:
+    raw = config.get("contacts", [])
+    if not isinstance(raw, list) or not raw:
+        raise SettingsError("contacts: at least one [[contacts]] table with a name is required")
+    contacts = []
+    for index, entry in enumerate(raw):
+        key = f"contacts[{index}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise SettingsError(f"{key}.name: expected a string")
+        text = {k: entry.get(k, "") for k in ("title", "phone", "email", "slack_user_id")}
+        for name, value in text.items():
+            if not isinstance(value, str):
+                raise SettingsError(f"{key}.{name}: expected a string")
+        contacts.append(
+            Contact(
+                name=entry["name"],
+                title=text["title"],
+                phone=text["phone"],
+                email=text["email"],
+                slack_user_id=text["slack_user_id"],
+                topics=tuple(_string_list(entry, "topics", f"{key}.topics")),
+                regions=tuple(_string_list(entry, "regions", f"{key}.regions")),
+            )
+        )
+    return tuple(contacts)
+
+
+def _string_list(table: Mapping[str, Any], name: str, key: str) -> list[str]:
+    value = table.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise SettingsError(f"{key}: expected a list of strings")
+    return list(value)
+
+
+def _split_ids(raw: str) -> list[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def _secret(environ: Mapping[str, str], key: str) -> Secret | None:
+    value = environ.get(key, "").strip()
+    return Secret(value) if value else None
+
+
+def _port(raw: str, key: str) -> int:
+    try:
+        port = int(raw)
+    except ValueError:
+        raise SettingsError(f"{key}: expected a port number, got {raw!r}") from None
+    if not 0 < port < 65536:
+        raise SettingsError(f"{key}: port out of range: {port}")
+    return port
+
+
+def _log_level(raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise SettingsError(f"LOG_LEVEL: expected DEBUG, INFO, WARNING or ERROR, got {raw!r}")
+    return level
+
+
+def current_settings() -> Settings:
+    """Settings from the process environment (the CLI loads ``.env`` into it first)."""
+    return load_settings(os.environ)

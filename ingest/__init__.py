@@ -1,0 +1,1 @@
+"""Turning sources (files, folders, web pages) into knowledge-base chunks."""

@@ -1,0 +1,73 @@
+"""Cut heading-aware sections into retrievable chunks, carrying the section path along."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ingest.split import Section
+from knowledge.sentences import split_sentences
+
+# Measured on the IWD documents: chunks of about one FAQ answer or one short section keep
+# retrieval precise while leaving enough context for the answer's sentences.
+TARGET_CHARS = 700
+
+
+@dataclass(frozen=True)
+class TextChunk:
+    """Chunk text with the headings of the section it came from."""
+
+    headings: tuple[str, ...]
+    text: str
+
+
+def chunk_sections(sections: list[Section]) -> list[TextChunk]:
+    """Split each section into chunks of whole paragraphs, or whole sentences when needed."""
+    chunks: list[TextChunk] = []
+    for section in sections:
+        for text in _pack(_paragraph_units(section.text)):
+            chunks.append(TextChunk(section.headings, text))
+    return chunks
+
+
+def _paragraph_units(text: str) -> list[str]:
+    units: list[str] = []
+    for paragraph in (p.strip() for p in text.split("\n\n")):
+        if not paragraph:
+            continue
+        if len(paragraph) <= TARGET_CHARS:
+            units.append(paragraph)
+            continue
+        # A long paragraph (or a long list / table) is cut between sentences or lines.
+        for line in (line.strip() for line in paragraph.split("\n")):
+            if len(line) <= TARGET_CHARS:
+                units.extend([line] if line else [])
+            else:
+                units.extend(split_sentences(line))
+    return units
+
+
+def _pack(units: list[str]) -> list[str]:
+    """Greedily join units up to the target size; never split a unit."""
+    packed: list[str] = []
+    current: list[str] = []
+    size = 0
+    for unit in units:
+        if current and size + len(unit) > TARGET_CHARS:
+            packed.append(_join(current))
+            current, size = [], 0
+        current.append(unit)
+        size += len(unit) + 2
+    if current:
+        packed.append(_join(current))
+    return packed
+
+
+def _join(units: list[str]) -> str:
+    # List items and table rows keep their own lines; prose paragraphs keep a blank line.
+    text = ""
+    for unit in units:
+        if text:
+            both_lines = unit.startswith("- ") or " | " in unit
+            text += "\n" if both_lines else "\n\n"
+        text += unit
+    return text

@@ -1,0 +1,312 @@
+"""A refresh: resolve -> load -> split -> chunk -> embed -> write a new version -> switch to it.
+
+Nothing the bot is serving changes until the last step, a single database transaction; a
+refresh that fails anywhere before it leaves the previous version answering questions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import time
+
+import numpy as np
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.chunk import chunk_sections
+from ingest.document import Document, LoadError
+from ingest.loaders import load_file
+from ingest.sources import ResolvedSource, is_under, resolve
+from ingest.split import split_sections
+from ingest.summary import FailedSource, RefreshSummary
+from knowledge import registry
+from knowledge.base import (
+    KnowledgeBase,
+    chunk_collection_name,
+    chunk_metadata,
+    embedding_text,
+    sentence_collection_name,
+    sentence_id,
+)
+from knowledge.embedding_cache import CachedEmbedder
+from knowledge.sentences import split_sentences
+from knowledge.types import Chunk
+from knowledge.vector_store import StoredItem, VectorCollection, drop_collections
+
+logger = logging.getLogger(__name__)
+
+# Bump when loading, splitting or chunking changes, so every document is rebuilt once.
+PIPELINE_VERSION = "3"
+# Versions kept after a refresh: the current one and enough to roll back.
+KEEP_VERSIONS = 3
+
+Progress = Callable[[str, int, int], None]
+
+
+class RefreshError(Exception):
+    """A refresh failed; the previous version is still being served."""
+
+
+@dataclass
+class _Plan:
+    """What goes into the new version."""
+
+    loaded: dict[str, tuple[ResolvedSource, Document, str]] = field(default_factory=dict)
+    carried: list[str] = field(default_factory=list)
+
+
+def refresh(
+    kb: KnowledgeBase,
+    locations: list[tuple[str, str | None]],
+    *,
+    full: bool,
+    reset: bool = False,
+    progress: Progress | None = None,
+) -> RefreshSummary:
+    """Build and publish a new knowledge-base version from ``locations``.
+
+    Args:
+        kb: the knowledge base to refresh.
+        locations: (file, folder or URL, optional URL to cite it by) pairs.
+        full: the locations are the complete set (configured sources): documents not found
+            among them are removed. Otherwise they are added to what is already indexed, and only
+            documents that vanished from a named folder are removed.
+        reset: start from nothing: the new version holds exactly these locations.
+        progress: called as (step, done, total) while work goes on.
+    """
+    started = time.monotonic()
+    report = progress or (lambda _step, _done, _total: None)
+    summary = RefreshSummary()
+    resolution = resolve(locations)
+    summary.failed.extend(
+        FailedSource(name, "no such file or folder") for name in resolution.missing
+    )
+    previous = None if reset else registry.current_version(kb.engine)
+    old_documents = registry.documents_of(kb.engine, previous.version_id) if previous else {}
+
+    plan = _load_all(resolution.sources, summary, report)
+    for doc_id, (source, _document, content_hash) in plan.loaded.items():
+        old = old_documents.get(doc_id)
+        name = source.display_path or source.location
+        if old is None:
+            summary.added.append(name)
+        elif old.content_hash == content_hash:
+            summary.unchanged.append(name)
+        else:
+            summary.updated.append(name)
+    failed_ids = {s.doc_id for s in resolution.sources if s.doc_id not in plan.loaded}
+    for doc_id, old in old_documents.items():
+        if doc_id in plan.loaded:
+            continue
+        vanished = full or is_under(old.source, resolution.roots)
+        if doc_id in failed_ids or not vanished:
+            plan.carried.append(doc_id)  # keep what we had rather than lose it to a bad read
+        else:
+            summary.removed.append(old.path or old.source)
+
+    if previous and not (summary.added or summary.updated or summary.removed):
+        summary.documents = previous.document_count
+        summary.chunks = previous.chunk_count
+        summary.version_id = previous.version_id
+        summary.seconds = time.monotonic() - started
+        return summary
+
+    embedder = CachedEmbedder(kb.embedder, kb.engine)
+    version_id = registry.start_version(kb.engine, embedder.model_id)
+    try:
+        documents = _write_version(kb, version_id, previous, old_documents, plan, embedder, report)
+        registry.publish_version(kb.engine, version_id, documents)
+    except Exception as error:
+        registry.fail_version(kb.engine, version_id, f"{type(error).__name__}: {error}")
+        drop_collections(
+            kb.chroma, [chunk_collection_name(version_id), sentence_collection_name(version_id)]
+        )
+        raise RefreshError(
+            f"refresh failed, the previous version is still served: {error}"
+        ) from error
+    _retire_old_versions(kb)
+    summary.version_id = version_id
+    summary.documents = len(documents)
+    summary.chunks = sum(d.chunk_count for d in documents)
+    summary.embedded = embedder.computed
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _load_all(sources: list[ResolvedSource], summary: RefreshSummary, report: Progress) -> _Plan:
+    plan = _Plan()
+    for done, source in enumerate(sources, start=1):
+        report("load", done - 1, len(sources))
+        name = source.display_path or source.location
+        try:
+            document = _load(source)
+        except LoadError as error:
+            logger.warning("skipped %s: %s", name, error.reason)
+            summary.failed.append(FailedSource(name, error.reason))
+            continue
+        plan.loaded[source.doc_id] = (source, document, _content_hash(document))
+    report("load", len(sources), len(sources))
+    return plan
+
+
+def _load(source: ResolvedSource) -> Document:
+    if source.is_web:
+        raise LoadError("web sources are not supported by this version; save the page as a file")
+    try:
+        return load_file(Path(source.location), source=source.display_path or source.location)
+    except LoadError:
+        raise
+    except Exception as error:  # noqa: BLE001 - one bad file must never stop a refresh
+        raise LoadError(f"could not be read ({type(error).__name__})") from error
+
+
+def _content_hash(document: Document) -> str:
+    parts = [
+        PIPELINE_VERSION,
+        document.title,
+        document.url or "",
+        str(document.date),
+        document.text,
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _write_version(
+    kb: KnowledgeBase,
+    version_id: str,
+    previous: registry.VersionRecord | None,
+    old_documents: dict[str, registry.DocumentRecord],
+    plan: _Plan,
+    embedder: CachedEmbedder,
+    report: Progress,
+) -> list[registry.DocumentRecord]:
+    chunks_out = VectorCollection(kb.chroma, chunk_collection_name(version_id), create=True)
+    sentences_out = VectorCollection(kb.chroma, sentence_collection_name(version_id), create=True)
+    records: list[registry.DocumentRecord] = []
+    if plan.carried and previous:
+        records.extend(
+            _carry_over(
+                kb, previous.version_id, plan.carried, old_documents, chunks_out, sentences_out
+            )
+        )
+    now = dt.datetime.now(dt.UTC)
+    total = len(plan.loaded)
+    for done, (doc_id, (source, document, content_hash)) in enumerate(plan.loaded.items()):
+        report("embed", done, total)
+        chunks = _chunks_of(doc_id, source, document)
+        _add_chunks(chunks, chunks_out, sentences_out, embedder)
+        records.append(
+            registry.DocumentRecord(
+                doc_id=doc_id,
+                source=source.location,
+                title=document.title,
+                kind=document.kind,
+                url=source.url_override or document.url,
+                path=source.display_path,
+                date=document.date,
+                content_hash=content_hash,
+                chunk_count=len(chunks),
+                fetched_at=now,
+            )
+        )
+    report("embed", total, total)
+    return records
+
+
+def _chunks_of(doc_id: str, source: ResolvedSource, document: Document) -> list[Chunk]:
+    pieces = chunk_sections(split_sections(document.text))
+    return [
+        Chunk(
+            chunk_id=f"{doc_id}-{position:04d}",
+            doc_id=doc_id,
+            text=piece.text,
+            title=document.title,
+            headings=piece.headings,
+            path=source.display_path,
+            url=source.url_override or document.url,
+            date=document.date,
+            position=position,
+        )
+        for position, piece in enumerate(pieces)
+    ]
+
+
+def _add_chunks(
+    chunks: list[Chunk],
+    chunks_out: VectorCollection,
+    sentences_out: VectorCollection,
+    embedder: CachedEmbedder,
+) -> None:
+    if not chunks:
+        return
+    sentence_ids, sentence_texts, sentence_inputs, sentence_meta = [], [], [], []
+    counts = []
+    for chunk in chunks:
+        sentences = split_sentences(chunk.text)
+        counts.append(len(sentences))
+        context = chunk.headings[-1] if chunk.headings else chunk.title
+        for index, sentence in enumerate(sentences):
+            sentence_ids.append(sentence_id(chunk.chunk_id, index))
+            sentence_texts.append(sentence)
+            sentence_inputs.append(f"{context}: {sentence}" if context else sentence)
+            sentence_meta.append(
+                {"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "index": index}
+            )
+    chunk_vectors = embedder.embed([embedding_text(chunk) for chunk in chunks])
+    chunks_out.add(
+        [c.chunk_id for c in chunks],
+        chunk_vectors,
+        [c.text for c in chunks],
+        [chunk_metadata(c, n) for c, n in zip(chunks, counts, strict=True)],
+    )
+    if sentence_ids:
+        sentences_out.add(
+            sentence_ids, embedder.embed(sentence_inputs), sentence_texts, sentence_meta
+        )
+
+
+def _carry_over(
+    kb: KnowledgeBase,
+    old_version_id: str,
+    doc_ids: list[str],
+    old_documents: dict[str, registry.DocumentRecord],
+    chunks_out: VectorCollection,
+    sentences_out: VectorCollection,
+) -> list[registry.DocumentRecord]:
+    """Copy documents unchanged from the previous version, vectors included."""
+    old_chunks = VectorCollection(kb.chroma, chunk_collection_name(old_version_id))
+    old_sentences = VectorCollection(kb.chroma, sentence_collection_name(old_version_id))
+    for collection_in, collection_out in ((old_chunks, chunks_out), (old_sentences, sentences_out)):
+        items = collection_in.get_by_documents(doc_ids)
+        _copy(items, collection_out)
+    return [old_documents[doc_id] for doc_id in doc_ids]
+
+
+def _copy(items: list[StoredItem], out: VectorCollection) -> None:
+    if not items:
+        return
+    vectors = np.vstack([item.vector for item in items if item.vector is not None])
+    out.add(
+        [i.item_id for i in items],
+        vectors,
+        [i.text for i in items],
+        [dict(i.metadata) for i in items],
+    )
+
+
+def _retire_old_versions(kb: KnowledgeBase) -> None:
+    versions = registry.list_versions(kb.engine)
+    current = registry.current_version(kb.engine)
+    ready = [v for v in versions if v.status == "ready"]
+    keep = {v.version_id for v in ready[:KEEP_VERSIONS]}
+    if current:
+        keep.add(current.version_id)
+    stale = [v.version_id for v in versions if v.version_id not in keep and v.status != "building"]
+    names = [
+        n for vid in stale for n in (chunk_collection_name(vid), sentence_collection_name(vid))
+    ]
+    drop_collections(kb.chroma, names)
+    registry.forget_versions(kb.engine, stale)

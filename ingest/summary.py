@@ -1,0 +1,67 @@
+"""What a refresh did, as the CLI prints it and ``--json`` emits it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FailedSource:
+    """A source that could not be loaded, and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass
+class RefreshSummary:
+    """Counts of documents by outcome, plus chunks, embeddings computed and time taken."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[FailedSource] = field(default_factory=list)
+    chunks: int = 0
+    documents: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    version_id: str | None = None
+
+    @property
+    def indexed_anything(self) -> bool:
+        """True when the knowledge base now holds at least one document."""
+        return self.documents > 0
+
+    def as_json(self) -> dict[str, Any]:
+        """One JSON object: counts first, then the lists behind them."""
+        return {
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "removed": len(self.removed),
+            "failed": len(self.failed),
+            "documents": self.documents,
+            "chunks": self.chunks,
+            "embedded": self.embedded,
+            "seconds": round(self.seconds, 2),
+            "version": self.version_id,
+            "failures": [asdict(failure) for failure in self.failed],
+            "details": {
+                "added": self.added,
+                "updated": self.updated,
+                "removed": self.removed,
+            },
+        }
+
+    def as_text(self) -> str:
+        """A short human summary, failures listed with their reasons."""
+        lines = [
+            f"{len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, "
+            f"{len(self.failed)} failed; {self.documents} documents, {self.chunks} chunks "
+            f"({self.embedded} newly embedded) in {self.seconds:.1f} s"
+        ]
+        lines.extend(f"  skipped {failure.source}: {failure.reason}" for failure in self.failed)
+        return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The knowledge base: versions, retrieval, answering, intents and contacts."""

@@ -1,0 +1,136 @@
+"""The knowledge base being served: the current version's collections and keyword index.
+
+The current version is looked up in the database on each use, so a refresh published by any
+process (or instance) is picked up on the next question without a restart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from knowledge.embeddings import Embedder
+from knowledge.keyword_index import KeywordIndex
+from knowledge.registry import VersionRecord, current_version
+from knowledge.types import Chunk
+from knowledge.vector_store import StoredItem, VectorCollection
+
+logger = logging.getLogger(__name__)
+
+
+def chunk_collection_name(version_id: str) -> str:
+    """Name of the collection holding a version's chunks."""
+    return f"{version_id}-chunks"
+
+
+def sentence_collection_name(version_id: str) -> str:
+    """Name of the collection holding a version's sentences."""
+    return f"{version_id}-sentences"
+
+
+def sentence_id(chunk_id: str, index: int) -> str:
+    """Id of the ``index``-th sentence of a chunk."""
+    return f"{chunk_id}:{index}"
+
+
+@dataclass
+class OpenVersion:
+    """A knowledge-base version ready to query."""
+
+    record: VersionRecord
+    chunks: VectorCollection
+    sentences: VectorCollection
+    keywords: KeywordIndex
+    chunk_by_id: dict[str, Chunk]
+    sentence_counts: dict[str, int]
+
+
+class KnowledgeBase:
+    """Opens and caches whichever version the registry says is current."""
+
+    def __init__(self, engine: Engine, chroma_client: Any, embedder: Embedder) -> None:
+        self.engine = engine
+        self.chroma = chroma_client
+        self.embedder = embedder
+        self._lock = threading.Lock()
+        self._open: OpenVersion | None = None
+
+    def current(self) -> OpenVersion | None:
+        """The version to answer from, or None when nothing has been built yet."""
+        record = current_version(self.engine)
+        if record is None:
+            return None
+        with self._lock:
+            if self._open is None or self._open.record.version_id != record.version_id:
+                self._open = _open_version(self.chroma, record)
+            return self._open
+
+    def forget_cached(self) -> None:
+        """Drop the cached version (tests and rollbacks force a re-read)."""
+        with self._lock:
+            self._open = None
+
+
+def chunk_from_item(item: StoredItem) -> Chunk:
+    """Rebuild a chunk from what the collection stores."""
+    meta = item.metadata
+    date = meta.get("date")
+    headings = str(meta.get("headings", ""))
+    return Chunk(
+        chunk_id=item.item_id,
+        doc_id=str(meta.get("doc_id", "")),
+        text=item.text,
+        title=str(meta.get("title", "")),
+        headings=tuple(h for h in headings.split(" > ") if h),
+        path=_optional(meta.get("path")),
+        url=_optional(meta.get("url")),
+        date=dt.date.fromisoformat(str(date)) if date else None,
+        position=int(meta.get("position", 0)),
+    )
+
+
+def chunk_metadata(chunk: Chunk, sentence_count: int) -> dict[str, Any]:
+    """What the collection stores beside a chunk's text and vector."""
+    return {
+        "doc_id": chunk.doc_id,
+        "title": chunk.title,
+        "headings": " > ".join(chunk.headings),
+        "path": chunk.path,
+        "url": chunk.url,
+        "date": chunk.date.isoformat() if chunk.date else None,
+        "position": chunk.position,
+        "sentences": sentence_count,
+    }
+
+
+def _open_version(client: Any, record: VersionRecord) -> OpenVersion:
+    chunks = VectorCollection(client, chunk_collection_name(record.version_id))
+    sentences = VectorCollection(client, sentence_collection_name(record.version_id))
+    items = chunks.all_items()
+    chunk_by_id = {item.item_id: chunk_from_item(item) for item in items}
+    counts = {item.item_id: int(item.metadata.get("sentences", 0)) for item in items}
+    keywords = KeywordIndex(
+        [item.item_id for item in items],
+        [_keyword_text(chunk_by_id[item.item_id]) for item in items],
+    )
+    logger.info("opened knowledge base version %s (%d chunks)", record.version_id, len(items))
+    return OpenVersion(record, chunks, sentences, keywords, chunk_by_id, counts)
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """The text a chunk is embedded as: title and section give the passage its context."""
+    context = " — ".join(part for part in (chunk.title, chunk.section) if part)
+    return f"{context}\n{chunk.text}" if context else chunk.text
+
+
+def _keyword_text(chunk: Chunk) -> str:
+    return f"{chunk.title}\n{chunk.section}\n{chunk.text}"
+
+
+def _optional(value: object) -> str | None:
+    return str(value) if value not in (None, "") else None

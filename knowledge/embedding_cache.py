@@ -1,0 +1,81 @@
+"""Embeddings cached in the database by model and text hash, so unchanged text is never re-embedded."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import Column, Engine, LargeBinary, String, Table, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from knowledge.database import metadata
+from knowledge.embeddings import Embedder, Vectors
+
+embedding_cache = Table(
+    "embedding_cache",
+    metadata,
+    Column("model_id", String(100), primary_key=True),
+    Column("text_sha256", String(64), primary_key=True),
+    Column("vector", LargeBinary, nullable=False),
+)
+
+_LOOKUP_BATCH = 500
+
+
+class CachedEmbedder:
+    """Wraps an embedder; counts how many texts it actually had to embed."""
+
+    def __init__(self, embedder: Embedder, engine: Engine) -> None:
+        self.inner = embedder
+        self.model_id = embedder.model_id
+        self.dimensions = embedder.dimensions
+        self._engine = engine
+        self.computed = 0
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """Return vectors for ``texts``, embedding only those the cache does not hold."""
+        keys = [_key(text) for text in texts]
+        found = self._lookup(set(keys))
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
+        if missing:
+            vectors = self.inner.embed([text for _, text in missing])
+            new = {key: vectors[i] for i, (key, _) in enumerate(missing)}
+            self._store(new)
+            found.update(new)
+            self.computed += len(missing)
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        return np.vstack([found[key] for key in keys]).astype(np.float32)
+
+    def _lookup(self, keys: set[str]) -> dict[str, Vectors]:
+        found: dict[str, Vectors] = {}
+        ordered = sorted(keys)
+        with self._engine.connect() as connection:
+            for start in range(0, len(ordered), _LOOKUP_BATCH):
+                batch = ordered[start : start + _LOOKUP_BATCH]
+                rows = connection.execute(
+                    select(embedding_cache.c.text_sha256, embedding_cache.c.vector).where(
+                        embedding_cache.c.model_id == self.model_id,
+                        embedding_cache.c.text_sha256.in_(batch),
+                    )
+                )
+                for key, blob in rows:
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def _store(self, vectors: dict[str, Vectors]) -> None:
+        rows = [
+            {"model_id": self.model_id, "text_sha256": k, "vector": v.astype(np.float32).tobytes()}
+            for k, v in vectors.items()
+        ]
+        insert = pg_insert if self._engine.dialect.name == "postgresql" else sqlite_insert
+        with self._engine.begin() as connection:
+            for start in range(0, len(rows), _LOOKUP_BATCH):
+                statement = insert(embedding_cache).values(rows[start : start + _LOOKUP_BATCH])
+                connection.execute(statement.on_conflict_do_nothing())
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

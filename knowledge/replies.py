@@ -1,0 +1,66 @@
+"""The bot's own sentences (not taken from documents): greetings, declines, contact lines."""
+
+from __future__ import annotations
+
+from knowledge.contacts import Contact
+
+
+def _who(contact: Contact) -> str:
+    return f"{contact.name} ({contact.title})" if contact.title else contact.name
+
+
+def _reach(contact: Contact) -> str:
+    reach = contact.reach_text()
+    return f" at {reach}" if reach else ""
+
+
+def smalltalk(contact: Contact) -> str:
+    """Reply to greetings, thanks and "what can you do?"."""
+    return (
+        "Hi! I answer questions about Iowa's Business Sector Partnerships from Iowa Workforce "
+        "Development documents, with sources. Try \u201cWhat is a sector partnership?\u201d or "
+        f"\u201cHow can my company join one?\u201d. To talk to a person, contact {_who(contact)}{_reach(contact)}."
+    )
+
+
+def not_found(contact: Contact) -> str:
+    """The honest "I don't know", with a person who may know."""
+    return (
+        "I couldn't find that in the sector partnership documents I have, so I won't guess. "
+        f"{_who(contact)} may be able to help{_reach(contact)}."
+    )
+
+
+def private_details(contact: Contact) -> str:
+    """Decline requests for someone's private contact details."""
+    return (
+        "I can't help with anyone's personal contact details. For Business Sector Partnerships, "
+        f"the published contact is {_who(contact)}{_reach(contact)}."
+    )
+
+
+def empty_knowledge_base(contact: Contact) -> str:
+    """Said when no knowledge base has been built yet."""
+    return (
+        "My knowledge base is empty right now (an admin can run `sectorbot ingest`). "
+        f"Meanwhile, {_who(contact)} can help{_reach(contact)}."
+    )
+
+
+def contact_line(contact: Contact, marker: str) -> str:
+    """The routing sentence of an involvement answer."""
+    return f"To get involved in a Business Sector Partnership, contact {_who(contact)}{_reach(contact)}.{marker}"
+
+
+def no_email(contact: Contact) -> str:
+    """Said when someone asks for an e-mail address that is not published."""
+    phone = f"; the phone number {contact.phone} is the way to reach them" if contact.phone else ""
+    return f"No e-mail address is published for {contact.name}{phone}."
+
+
+def next_steps() -> str:
+    """What happens next, in our own words."""
+    return (
+        "Mention your company, your region or county, your industry, and whether you want to join "
+        "an existing partnership or start one."
+    )

@@ -1,0 +1,81 @@
+"""The answer shapes: what ``sectorbot ask --json`` prints and what the Slack app renders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from knowledge.contacts import Contact
+
+Intent = Literal["question", "involvement", "smalltalk"]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable piece of a document, with everything needed to cite it."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    title: str
+    headings: tuple[str, ...]
+    path: str | None
+    url: str | None
+    date: dt.date | None
+    position: int
+
+    @property
+    def section(self) -> str:
+        """The heading path, for display and for embedding context."""
+        return " > ".join(self.headings)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited document: ``n`` is the number the answer's ``[n]`` markers use."""
+
+    n: int
+    title: str
+    url: str | None
+    path: str | None
+    score: float
+    snippet: str
+    date: dt.date | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The source as one element of ``sources`` in ``ask --json``."""
+        return {
+            "n": self.n,
+            "title": self.title,
+            "url": self.url,
+            "path": self.path,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+            "date": self.date.isoformat() if self.date else None,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A reply to one question, with the sources it rests on."""
+
+    question: str
+    text: str
+    sources: tuple[Source, ...]
+    confident: bool
+    intent: Intent
+    handoff: Contact | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """The answer exactly as DESIGN.md's ``ask --json`` contract states it."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "sources": [source.as_json() for source in self.sources],
+            "confident": self.confident,
+            "intent": self.intent,
+            "handoff": self.handoff.as_json() if self.handoff else None,
+            "timings_ms": {key: round(value, 2) for key, value in self.timings_ms.items()},
+        }

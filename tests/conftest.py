@@ -1,0 +1,56 @@
+"""Shared fixtures: a scrubbed environment, a temp data dir, real and fake embedders, a corpus KB."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.services import Services, build_services
+from bot.settings import Settings, load_settings
+from knowledge.embeddings import MiniLMEmbedder
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+SEED = SHARED / "seed"
+DEV_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
+DATA = Path(__file__).resolve().parent / "data"
+
+_SCRUBBED_PREFIXES = ("SLACK_", "SECTORBOT_", "CHROMA_", "DATABASE_URL", "ADMIN_USER_IDS", "HANDOFF_", "LLM_", "OPENAI_")
+
+
+@pytest.fixture(autouse=True)
+def scrubbed_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No test sees the developer's tokens or data, and state goes to a temp dir."""
+    for key in list(os.environ):
+        if key.startswith(_SCRUBBED_PREFIXES):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("SECTORBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SECTORBOT_CONFIG", str(REPO / "sectorbot.toml"))
+    monkeypatch.chdir(tmp_path)
+    yield
+
+
+def make_settings(data_dir: Path, **environ: str) -> Settings:
+    """Settings for a data dir, using the repository's TOML file."""
+    return load_settings({"SECTORBOT_DATA_DIR": str(data_dir), "SECTORBOT_CONFIG": str(REPO / "sectorbot.toml"), **environ})
+
+
+@pytest.fixture(scope="session")
+def minilm() -> MiniLMEmbedder:
+    """The real offline embedding model, loaded once per test session."""
+    return MiniLMEmbedder()
+
+
+@pytest.fixture(scope="session")
+def corpus_services(tmp_path_factory: pytest.TempPathFactory, minilm: MiniLMEmbedder) -> Services:
+    """A knowledge base built once from the seed page and the sample corpus, with real embeddings."""
+    from ingest.pipeline import refresh
+
+    data_dir = tmp_path_factory.mktemp("corpus-kb")
+    services = build_services(make_settings(data_dir), embedder=minilm)
+    refresh(services.kb, [(str(SEED), None), (str(CORPUS), None)], full=False, reset=True)
+    return services

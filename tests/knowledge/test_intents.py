@@ -1,0 +1,50 @@
+import pytest
+
+from knowledge.contacts import Contact
+from knowledge.intents import classify
+
+CONTACTS = [Contact("Kathy Leggett", phone="515-725-3882")]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "How can my company join a sector partnership?",
+        "We'd like to start a new partnership for food processors in our region",
+        "Who should I talk to about the sector partnerships?",
+        "Is there someone from IWD who can explain how the partnership work affects us?",
+        "what's the phone number for the sector partnership program",
+        "How do I reach Kathy Leggett?",
+    ],
+)
+def test_wishes_to_get_involved_are_routed(message: str) -> None:
+    assert classify(message, CONTACTS).intent == "involvement"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "What is a sector partnership?",
+        "Who do I call about my unemployment claim?",
+        "When did IWD take over the sector partnerships?",
+        "A 2019 page says to call 515-281-8260 about partnerships. Is that still right?",
+        "How many counties are in the Iowa Plains local area?",
+    ],
+)
+def test_ordinary_questions_are_not_routed(message: str) -> None:
+    assert classify(message, CONTACTS).intent == "question"
+
+
+@pytest.mark.parametrize("message", ["hi", "Hello there!", "thanks!", "what can you do?", "ok thank you"])
+def test_greetings_and_thanks_are_small_talk(message: str) -> None:
+    assert classify(message, CONTACTS).intent == "smalltalk"
+
+
+def test_a_greeting_with_a_question_is_the_question() -> None:
+    assert classify("hello, how do I join a partnership?", CONTACTS).intent == "involvement"
+    assert classify("hi! what is WIOA?", CONTACTS).intent == "question"
+
+
+def test_requests_for_private_details_are_flagged() -> None:
+    result = classify("What's Beth Townsend's home phone number?", CONTACTS)
+    assert result.asks_private_details and result.intent == "question"

@@ -1,0 +1,34 @@
+from knowledge.sentences import split_sentences
+from knowledge.terms import content_terms, stem
+
+
+def test_sentences_survive_abbreviations_decimals_and_code_sections() -> None:
+    text = "The U.S. Dept. of Labor paid $1.45 million. Section 84A.15 applies! Call 515-725-3882 today."
+    assert split_sentences(text) == [
+        "The U.S. Dept. of Labor paid $1.45 million.",
+        "Section 84A.15 applies!",
+        "Call 515-725-3882 today.",
+    ]
+
+
+def test_list_items_and_table_rows_are_sentences_of_their_own() -> None:
+    text = "Members include:\n- employers\n- colleges\nArea | Counties\nCentral Iowa | Polk, Story"
+    assert split_sentences(text) == ["Members include:", "- employers", "- colleges", "Area | Counties", "Central Iowa | Polk, Story"]
+
+
+def test_run_on_sentences_are_cut_to_a_readable_length() -> None:
+    text = "; ".join(f"clause number {i} about partnerships" for i in range(40)) + "."
+    pieces = split_sentences(text)
+    assert len(pieces) > 1
+    assert all(len(piece) <= 400 for piece in pieces)
+
+
+def test_content_terms_keep_numbers_codes_and_drop_filler() -> None:
+    terms = content_terms("whats 260E in plain english, and is 84A.15 still about $1.45 million rn?")
+    assert "260e" in terms and "84a.15" in terms and "$1.45" in terms
+    assert "whats" not in terms and "rn" not in terms and "is" not in terms
+
+
+def test_stemming_matches_singular_and_plural() -> None:
+    assert stem("partnerships") == stem("partnership")
+    assert stem("apprentices") == stem("apprentice")
