@@ -28,18 +28,19 @@ from knowledge.base import (
     chunk_collection_name,
     chunk_metadata,
     embedding_text,
+    heading_id,
     sentence_collection_name,
     sentence_id,
 )
 from knowledge.embedding_cache import CachedEmbedder
-from knowledge.sentences import split_sentences
+from knowledge.sentences import sentence_in_context, split_sentences
 from knowledge.types import Chunk
 from knowledge.vector_store import StoredItem, VectorCollection, drop_collections
 
 logger = logging.getLogger(__name__)
 
 # Bump when loading, splitting or chunking changes, so every document is rebuilt once.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "6"
 # Versions kept after a refresh: the current one and enough to roll back.
 KEEP_VERSIONS = 3
 
@@ -113,6 +114,13 @@ def refresh(
         summary.version_id = previous.version_id
         summary.seconds = time.monotonic() - started
         return summary
+    if not (plan.loaded or plan.carried):
+        # An empty version would replace what is served with nothing (and would stop `ask` from
+        # building the configured sources); a refresh that indexes nothing changes nothing.
+        logger.warning("nothing could be indexed; the knowledge base is left as it was")
+        summary.removed.clear()
+        summary.seconds = time.monotonic() - started
+        return summary
 
     embedder = CachedEmbedder(kb.embedder, kb.engine)
     version_id = registry.start_version(kb.engine, embedder.model_id)
@@ -147,7 +155,8 @@ def _load_all(sources: list[ResolvedSource], summary: RefreshSummary, report: Pr
             logger.warning("skipped %s: %s", name, error.reason)
             summary.failed.append(FailedSource(name, error.reason))
             continue
-        plan.loaded[source.doc_id] = (source, document, _content_hash(document))
+        content_hash = _content_hash(document, source.url_override)
+        plan.loaded[source.doc_id] = (source, document, content_hash)
     report("load", len(sources), len(sources))
     return plan
 
@@ -163,11 +172,12 @@ def _load(source: ResolvedSource) -> Document:
         raise LoadError(f"could not be read ({type(error).__name__})") from error
 
 
-def _content_hash(document: Document) -> str:
+def _content_hash(document: Document, url_override: str | None) -> str:
+    # The configured URL is part of what is stored, so changing it must rebuild the document.
     parts = [
         PIPELINE_VERSION,
         document.title,
-        document.url or "",
+        url_override or document.url or "",
         str(document.date),
         document.text,
     ]
@@ -247,11 +257,16 @@ def _add_chunks(
     for chunk in chunks:
         sentences = split_sentences(chunk.text)
         counts.append(len(sentences))
-        context = chunk.headings[-1] if chunk.headings else chunk.title
+        # The section heading is stored beside the sentences: a question that matches a heading
+        # ("What is a sector partnership?" in an FAQ) points at the sentences under it.
+        sentence_ids.append(heading_id(chunk.chunk_id))
+        sentence_texts.append(chunk.headings[-1] if chunk.headings else chunk.title)
+        sentence_inputs.append(sentence_texts[-1])
+        sentence_meta.append({"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "index": -1})
         for index, sentence in enumerate(sentences):
             sentence_ids.append(sentence_id(chunk.chunk_id, index))
             sentence_texts.append(sentence)
-            sentence_inputs.append(f"{context}: {sentence}" if context else sentence)
+            sentence_inputs.append(sentence_in_context(chunk, sentences, index))
             sentence_meta.append(
                 {"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "index": index}
             )

@@ -1,5 +1,8 @@
-"""What kind of thing a question asks for (an amount, a count, a date, a name), and whether a
-sentence states one that the question does not already contain."""
+"""What kind of thing a question asks for: an amount, a count, a date or a name.
+
+A sentence that states such a thing, one the question does not already contain, is more likely
+to answer it.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +11,47 @@ from typing import Literal
 
 AnswerType = Literal["money", "number", "date", "name"]
 
-_MONTHS = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
+_MONTHS = (
+    r"(January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
+)
 _ASKS = (
-    ("money", re.compile(r"\bhow much\b|\b(cost|costs|funding|fund|budget|amount|limit|limits|pay|paid|grant|award)\b.*\?|\$", re.IGNORECASE)),
-    ("number", re.compile(r"\bhow many\b|\bnumber of\b|\bhow (big|large|long)\b|#s?\b", re.IGNORECASE)),
-    ("date", re.compile(r"\bwhen\b|\bwhat (year|date|month)\b|\bby when\b|\bsince when\b|\bhow long ago\b", re.IGNORECASE)),
-    ("name", re.compile(r"^\s*(who|which (organization|agency|college|body|group|company|companies|employers))\b|\bwho (is|was|are|were|carried|runs|led|leads)\b", re.IGNORECASE)),
+    (
+        "money",
+        re.compile(
+            r"\bhow much\b|\$|\b(cost|costs|funding|fund|budget|amount|limit|limits|pay|paid|"
+            r"grant|award)\b.*\?",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "number",
+        re.compile(r"\bhow many\b|\bnumber of\b|\bhow (big|large|long)\b|#s?\b", re.IGNORECASE),
+    ),
+    (
+        "date",
+        re.compile(
+            r"\bwhen\b|\bwhat (year|date|month)\b|\bby when\b|\bsince when\b|\bhow long ago\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "name",
+        re.compile(
+            r"^\s*(who|which (organization|agency|college|body|group|company|companies|employers))"
+            r"\b|\bwho (is|was|are|were|carried|runs|led|leads)\b",
+            re.IGNORECASE,
+        ),
+    ),
 )
 _STATES = {
-    "money": re.compile(r"\$\s?\d[\d,.]*( (million|billion|thousand))?|\b\d[\d,.]* (dollars|percent)\b|\d+(\.\d+)?%"),
-    "number": re.compile(r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred)\b", re.IGNORECASE),
+    "money": re.compile(
+        r"\$\s?\d[\d,.]*( (million|billion|thousand))?|\b\d[\d,.]* (dollars|percent)\b|\d+(\.\d+)?%"
+    ),
+    "number": re.compile(
+        r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred)\b",
+        re.IGNORECASE,
+    ),
     "date": re.compile(rf"\b{_MONTHS}\.? (\d{{1,2}}, )?\d{{4}}\b|\b(19|20)\d{{2}}\b"),
     "name": re.compile(r"\b[A-Z][a-zA-Z]+(?: (?:of|for|and|the)?\s?[A-Z][a-zA-Z]+)+\b"),
 }

@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from knowledge.embeddings import Embedder
+from knowledge.cues import is_secondary
 from knowledge.keyword_index import KeywordIndex
+from knowledge.names import find_acronyms
 from knowledge.registry import VersionRecord, current_version
 from knowledge.types import Chunk
 from knowledge.vector_store import StoredItem, VectorCollection
@@ -38,6 +40,11 @@ def sentence_id(chunk_id: str, index: int) -> str:
     return f"{chunk_id}:{index}"
 
 
+def heading_id(chunk_id: str) -> str:
+    """Id of the stored heading of a chunk's section."""
+    return f"{chunk_id}:h"
+
+
 @dataclass
 class OpenVersion:
     """A knowledge-base version ready to query."""
@@ -48,6 +55,8 @@ class OpenVersion:
     keywords: KeywordIndex
     chunk_by_id: dict[str, Chunk]
     sentence_counts: dict[str, int]
+    acronyms: dict[str, frozenset[str]]
+    secondary: frozenset[str]
 
 
 class KnowledgeBase:
@@ -119,7 +128,13 @@ def _open_version(client: Any, record: VersionRecord) -> OpenVersion:
         [_keyword_text(chunk_by_id[item.item_id]) for item in items],
     )
     logger.info("opened knowledge base version %s (%d chunks)", record.version_id, len(items))
-    return OpenVersion(record, chunks, sentences, keywords, chunk_by_id, counts)
+    acronyms = find_acronyms(chunk.text for chunk in chunk_by_id.values())
+    secondary = frozenset(
+        chunk.doc_id
+        for chunk in chunk_by_id.values()
+        if chunk.position == 0 and is_secondary(chunk.title, chunk.text)
+    )
+    return OpenVersion(record, chunks, sentences, keywords, chunk_by_id, counts, acronyms, secondary)
 
 
 def embedding_text(chunk: Chunk) -> str:

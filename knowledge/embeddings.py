@@ -23,7 +23,9 @@ Vectors = npt.NDArray[np.float32]
 MINILM_MODEL_ID = "all-MiniLM-L6-v2-int8-onnx"
 MINILM_MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 MINILM_TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
-MINILM_TOKENIZER = Path(__file__).resolve().parent / "models" / "all-MiniLM-L6-v2" / "tokenizer.json"
+MINILM_TOKENIZER = (
+    Path(__file__).resolve().parent / "models" / "all-MiniLM-L6-v2" / "tokenizer.json"
+)
 # The tokenizer file bakes in truncation at 128 tokens; 256 is what the model was trained to use.
 MAX_TOKENS = 256
 # Measured on 2 cores: batches of 8 embed fastest and keep memory under 500 MB.
@@ -124,4 +126,6 @@ def _verify(path: Path, expected_sha256: str) -> None:
         raise ModelFileError(f"model file missing: {path}")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != expected_sha256:
-        raise ModelFileError(f"model file {path.name} has sha256 {digest}, expected {expected_sha256}")
+        raise ModelFileError(
+            f"model file {path.name} has sha256 {digest}, expected {expected_sha256}"
+        )

@@ -98,7 +98,7 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
         except json.JSONDecodeError as error:
             raise ValueError(f"{path}:{number}: not valid JSON ({error.msg})") from None
         if not isinstance(row, dict) or not isinstance(row.get("question"), str):
-            raise ValueError(f"{path}:{number}: each line needs a \"question\" string")
+            raise ValueError(f'{path}:{number}: each line needs a "question" string')
         rows.append(row)
     return rows
 
@@ -145,7 +145,9 @@ def _metrics(cases: list[Case]) -> dict[str, float]:
         "answerable_declined": _share([c in declined for c in answerable]),
         "routing_precision": _share([c.kind == "involvement" for c in routed]),
         "routing_recall": _share([c in routed for c in involvement]),
-        "false_routes": _share([c.kind != "involvement" for c in cases if c in routed], len(cases) - len(involvement)),
+        "false_routes": _share(
+            [c.kind != "involvement" for c in cases if c in routed], len(cases) - len(involvement)
+        ),
         "latency_p50_ms": _percentile(latencies, 50),
         "latency_p95_ms": _percentile(latencies, 95),
     }
@@ -176,7 +178,10 @@ def format_report(report: Report) -> str:
     if failures:
         lines.append("")
         lines.append("Questions with problems:")
-        lines.extend(f"  {case.qid} [{case.kind}] {', '.join(problems)}: {case.question}" for case, problems in failures)
+        lines.extend(
+            f"  {case.qid} [{case.kind}] {', '.join(problems)}: {case.question}"
+            for case, problems in failures
+        )
     return "\n".join(lines)
 
 

@@ -9,31 +9,45 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge.answer_type import expected_type, states_new
-from knowledge.base import OpenVersion, sentence_id
+from knowledge.base import OpenVersion, heading_id, sentence_id
+from knowledge.cues import describes_document, states_current
 from knowledge.embeddings import Vectors
+from knowledge.names import codes_in, names_whole, question_names, with_acronyms
 from knowledge.retrieve import RetrievedChunk
+from knowledge.sentences import LEANS_BACK
 from knowledge.terms import content_terms
 from knowledge.types import Chunk
 
-# Weights of a sentence's score; tuned on the dev set (see `sectorbot eval`).
+# Weights of a sentence's score, tuned on the dev set (see `sectorbot eval`). Meaning (cosine
+# with the question) leads; the question's weighty words, the chunk's and the section heading's
+# match, and a few cues about what the question asks for refine it.
 SEMANTIC_WEIGHT = 0.55
 LEXICAL_WEIGHT = 0.30
 CHUNK_WEIGHT = 0.15
-HEADING_TERM_WEIGHT = 0.5
-RECENCY_WEIGHT = 0.04
-SENTENCE_CHUNKS = 6
-MAX_SENTENCES = 3
-MAX_ANSWER_CHARS = 480
-FOLLOW_UP_MARGIN = 0.10
-MIN_NEW_COVERAGE = 0.15
-REDUNDANCY_LIMIT = 0.7
-ANSWER_TYPE_BONUS = 0.06
+HEADING_WEIGHT = 0.3
 CONTEXT_TERM_WEIGHT = 0.5
+ANSWER_TYPE_BONUS = 0.06
+NAME_BONUS = 0.05
+CODE_BONUS = 0.08
+CURRENT_STATE_BONUS = 0.08
+RECENCY_WEIGHT = 0.04
+SELF_DESCRIPTION_PENALTY = 0.1
+SECONDARY_PENALTY = 0.03
+
+SENTENCE_CHUNKS = 6
+MAX_PASSAGES = 3
+MAX_ANSWER_CHARS = 600
+WINDOW_CHARS = 260
+WINDOW_MIN_SEMANTIC = 0.6
+FOLLOW_UP_MARGIN = 0.2
+MIN_NEW_COVERAGE = 0.15
+REDUNDANCY_LIMIT = 0.6
+MIN_ANSWER_WORDS = 4
+
 _NOT_AN_ANSWER = re.compile(
     r"^(last (reviewed|updated|modified)|updated|published|posted|dated?|page \d+)\b", re.IGNORECASE
 )
 _URL = re.compile(r"\S+://\S+|www\.\S+|\S+@\S+\.\w+")
-MIN_ANSWER_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -47,7 +61,7 @@ class Sentence:
     lexical: float
     score: float
     terms: frozenset[str]
-    vector: Vectors
+    section_match: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,25 @@ class Evidence:
     selected: list[Sentence]
     coverage: float
     query_terms: dict[str, float]
+    strength: float = 0.0
+    vector: Vectors | None = None
+
+
+@dataclass(frozen=True)
+class _Question:
+    """What is known about the question before sentences are scored."""
+
+    text: str
+    vector: Vectors
+    weights: dict[str, float]
+    wanted: str | None
+    names: list[str]
+    codes: set[str]
+    prefer_recent: bool
+
+    @property
+    def total_weight(self) -> float:
+        return sum(self.weights.values()) or 1.0
 
 
 def gather(
@@ -70,68 +103,216 @@ def gather(
     prefer_recent: bool = False,
 ) -> Evidence:
     """Score every sentence of the top chunks and select the answer sentences."""
-    weights = {term: version.keywords.idf(term) for term in dict.fromkeys(content_terms(question))}
-    total_weight = sum(weights.values()) or 1.0
+    asked = _Question(
+        text=question,
+        vector=vector,
+        weights={
+            term: version.keywords.idf(term) for term in dict.fromkeys(content_terms(question))
+        },
+        wanted=expected_type(question),
+        names=question_names(question),
+        codes=codes_in(question),
+        prefer_recent=prefer_recent,
+    )
     top = retrieved[:SENTENCE_CHUNKS]
-    ids = [sentence_id(r.chunk.chunk_id, i) for r in top for i in range(version.sentence_counts.get(r.chunk.chunk_id, 0))]
-    stored = version.sentences.get(ids, with_vectors=True)
+    counts = version.sentence_counts
+    ids = [
+        sentence_id(r.chunk.chunk_id, i)
+        for r in top
+        for i in range(counts.get(r.chunk.chunk_id, 0))
+    ]
+    stored = version.sentences.get(
+        ids + [heading_id(r.chunk.chunk_id) for r in top], with_vectors=True
+    )
     best_fused = top[0].fused if top else 1.0
-    newest = _newest_date(top)
-    wanted = expected_type(question)
+    newest = max((r.chunk.date for r in top if r.chunk.date), default=None)
     sentences: list[Sentence] = []
     for result in top:
-        context_terms = set(content_terms(" ".join(result.chunk.headings)))
-        for index in range(version.sentence_counts.get(result.chunk.chunk_id, 0)):
+        heading = stored.get(heading_id(result.chunk.chunk_id))
+        heading_match = _cosine(vector, heading.vector) if heading else 0.0
+        chunk_bonus = (
+            CHUNK_WEIGHT * _chunk_signal(result, best_fused)
+            + HEADING_WEIGHT * heading_match
+            + _recency_bonus(result.chunk.date, newest, prefer_recent)
+            - _secondary_penalty(result.chunk.doc_id in version.secondary, prefer_recent)
+        )
+        heading_terms = set(content_terms(" ".join(result.chunk.headings)))
+        context_terms = heading_terms
+        for index in range(counts.get(result.chunk.chunk_id, 0)):
             item = stored.get(sentence_id(result.chunk.chunk_id, index))
             if item is None or item.vector is None:
                 continue
-            terms = frozenset(content_terms(item.text))
+            terms = with_acronyms(frozenset(content_terms(item.text)), version.acronyms)
             if _is_answer_material(item.text):
-                lexical = sum(
-                    w * (1.0 if t in terms else CONTEXT_TERM_WEIGHT if t in context_terms else 0.0)
-                    for t, w in weights.items()
-                ) / total_weight
-                semantic = float(np.dot(vector, item.vector))
-                score = (
-                    SEMANTIC_WEIGHT * semantic
-                    + LEXICAL_WEIGHT * lexical
-                    + CHUNK_WEIGHT * (result.fused / best_fused)
-                    + _recency_bonus(result.chunk.date, newest, prefer_recent)
-                    + (ANSWER_TYPE_BONUS if wanted and states_new(wanted, item.text, question) else 0.0)
+                lexical = _lexical(asked, terms, context_terms)
+                semantic = _cosine(vector, item.vector)
+                score = SEMANTIC_WEIGHT * semantic + LEXICAL_WEIGHT * lexical + chunk_bonus
+                score += _cue_bonus(asked, item.text)
+                sentences.append(
+                    Sentence(
+                        item.text,
+                        result.chunk,
+                        index,
+                        semantic,
+                        lexical,
+                        score,
+                        terms,
+                        heading_match,
+                    )
                 )
-                sentences.append(Sentence(item.text, result.chunk, index, semantic, lexical, score, terms, item.vector))
             # A sentence's words give the next one context ("It produced about 40 groups").
-            context_terms = set(content_terms(" ".join(result.chunk.headings))) | set(terms)
+            context_terms = heading_terms | terms
     sentences.sort(key=lambda s: s.score, reverse=True)
-    selected = _select(sentences, weights, total_weight)
+    selected = _select(sentences, asked)
     covered = set().union(*(s.terms for s in selected)) if selected else set()
-    coverage = sum(w for t, w in weights.items() if t in covered) / total_weight
-    return Evidence(retrieved, sentences, selected, coverage, weights)
+    coverage = sum(w for t, w in asked.weights.items() if t in covered) / asked.total_weight
+    best_sentence = max((s.semantic for s in sentences), default=0.0)
+    best_chunk = max((r.dense for r in retrieved), default=0.0)
+    strength = max(best_sentence, best_chunk)
+    return Evidence(retrieved, sentences, selected, coverage, asked.weights, strength, vector)
 
 
-def _select(sentences: list[Sentence], weights: dict[str, float], total: float) -> list[Sentence]:
-    """The best sentence, then ones nearly as good that add something new, within a budget."""
+def combine(parts: list[Evidence]) -> Evidence:
+    """One evidence for a compound question: each part's best passage first, then the rest."""
+    if len(parts) == 1:
+        return parts[0]
+    retrieved: dict[str, RetrievedChunk] = {}
+    for part in parts:
+        for result in part.retrieved:
+            kept = retrieved.get(result.chunk.chunk_id)
+            if kept is None or kept.fused < result.fused:
+                retrieved[result.chunk.chunk_id] = result
+    selected: list[Sentence] = []
+    length = 0
+    for rank in range(max(len(part.selected) for part in parts)):
+        for part in parts:
+            if rank >= len(part.selected):
+                continue
+            candidate = part.selected[rank]
+            if any(_redundant(candidate, s) for s in selected):
+                continue
+            if rank > 0 and length + len(candidate.text) > MAX_ANSWER_CHARS:
+                continue
+            selected.append(candidate)
+            length += len(candidate.text)
+    weights: dict[str, float] = {}
+    for part in parts:
+        weights.update(part.query_terms)
+    sentences = sorted(
+        (s for part in parts for s in part.sentences), key=lambda s: s.score, reverse=True
+    )
+    ranked = sorted(retrieved.values(), key=lambda r: r.fused, reverse=True)
+    coverage = min(part.coverage for part in parts)
+    strength = min(part.strength for part in parts)
+    return Evidence(ranked, sentences, selected, coverage, weights, strength, parts[0].vector)
+
+
+def _lexical(asked: _Question, terms: frozenset[str], context_terms: set[str]) -> float:
+    found = sum(
+        weight * (1.0 if term in terms else CONTEXT_TERM_WEIGHT if term in context_terms else 0.0)
+        for term, weight in asked.weights.items()
+    )
+    return found / asked.total_weight
+
+
+def _cue_bonus(asked: _Question, text: str) -> float:
+    bonus = 0.0
+    if asked.wanted and states_new(asked.wanted, text, asked.text):
+        bonus += ANSWER_TYPE_BONUS
+    bonus += NAME_BONUS * sum(names_whole(name, text) for name in asked.names)
+    lowered = text.lower()
+    if any(code in lowered for code in asked.codes):
+        bonus += CODE_BONUS
+    if asked.prefer_recent and states_current(text):
+        bonus += CURRENT_STATE_BONUS
+    if describes_document(text):
+        bonus -= SELF_DESCRIPTION_PENALTY
+    return bonus
+
+
+def _select(sentences: list[Sentence], asked: _Question) -> list[Sentence]:
+    """Pick the answer: the best passage, then others nearly as good that add something new.
+
+    Everything stays within a length budget.
+    """
     if not sentences:
         return []
-    chosen = [sentences[0]]
-    covered = set(sentences[0].terms)
-    length = len(sentences[0].text)
-    for candidate in sentences[1:]:
-        if len(chosen) >= MAX_SENTENCES:
+    by_position = {(s.chunk.chunk_id, s.index): s for s in sentences}
+    chosen: list[Sentence] = []
+    covered: set[str] = set()
+    passages = 0
+    for candidate in sentences:
+        if passages >= MAX_PASSAGES:
             break
-        if length + len(candidate.text) > MAX_ANSWER_CHARS:
+        if candidate in chosen:
             continue
-        new = sum(w for t, w in weights.items() if t in candidate.terms and t not in covered) / total
-        gap = chosen[0].score - candidate.score
-        adds_enough = gap <= FOLLOW_UP_MARGIN or (new >= MIN_NEW_COVERAGE and gap <= 2 * FOLLOW_UP_MARGIN)
-        if not adds_enough:
+        if chosen:
+            new = sum(
+                w for t, w in asked.weights.items() if t in candidate.terms and t not in covered
+            )
+            gap = chosen[0].score - candidate.score
+            adds_enough = (
+                new / asked.total_weight >= MIN_NEW_COVERAGE and gap <= 2 * FOLLOW_UP_MARGIN
+            )
+            if not (gap <= FOLLOW_UP_MARGIN or adds_enough):
+                continue
+            if any(_redundant(candidate, c) for c in chosen):
+                continue
+        passage = [s for s in _passage(candidate, by_position) if s not in chosen]
+        length = sum(len(s.text) for s in chosen)
+        while len(passage) > 1 and length + sum(len(s.text) for s in passage) > MAX_ANSWER_CHARS:
+            passage.pop(-1 if passage[-1] is not candidate else 0)
+        if length + sum(len(s.text) for s in passage) > MAX_ANSWER_CHARS and chosen:
             continue
-        if max(_overlap(candidate.terms, c.terms) for c in chosen) > REDUNDANCY_LIMIT:
-            continue
-        chosen.append(candidate)
-        covered |= candidate.terms
-        length += len(candidate.text)
+        chosen.extend(passage)
+        covered.update(*(s.terms for s in passage))
+        passages += 1
     return chosen
+
+
+def _passage(anchor: Sentence, by_position: dict[tuple[str, int], Sentence]) -> list[Sentence]:
+    """The anchor sentence with the neighbours it needs.
+
+    That is the sentence before it when it leans on it ("It ...", "This ..."), and the
+    following sentences that stay on the subject, up to a window size.
+
+    Table rows are records of their own and get no neighbours; a sentence ending in a colon
+    introduces a list, whose items follow it.
+    """
+    passage = [anchor]
+    if _is_table_row(anchor.text):
+        return passage
+    previous = by_position.get((anchor.chunk.chunk_id, anchor.index - 1))
+    if previous is not None and LEANS_BACK.match(anchor.text) and not _is_table_row(previous.text):
+        passage.insert(0, previous)
+    introduces_list = anchor.text.rstrip().endswith(":")
+    window = WINDOW_CHARS * (2 if introduces_list else 1)
+    length = sum(len(s.text) for s in passage)
+    index = anchor.index + 1
+    while length < window:
+        following = by_position.get((anchor.chunk.chunk_id, index))
+        if following is None or _is_table_row(following.text):
+            break
+        if not introduces_list and following.semantic < WINDOW_MIN_SEMANTIC * anchor.semantic:
+            break
+        passage.append(following)
+        length += len(following.text)
+        index += 1
+    return passage
+
+
+def _redundant(first: Sentence, second: Sentence) -> bool:
+    union = first.terms | second.terms
+    return bool(union) and len(first.terms & second.terms) / len(union) > REDUNDANCY_LIMIT
+
+
+def _is_table_row(text: str) -> bool:
+    return " | " in text
+
+
+def _chunk_signal(result: RetrievedChunk, best_fused: float) -> float:
+    """How strongly the sentence's chunk matched: its cosine, or its rank if only BM25 found it."""
+    return result.dense if result.dense > 0 else result.fused / best_fused
 
 
 def _is_answer_material(text: str) -> bool:
@@ -142,22 +323,23 @@ def _is_answer_material(text: str) -> bool:
     return len(words) >= MIN_ANSWER_WORDS
 
 
-def _overlap(first: frozenset[str], second: frozenset[str]) -> float:
-    """Share of the smaller sentence's terms found in the other."""
-    smaller = min(len(first), len(second)) or 1
-    return len(first & second) / smaller
+def _cosine(vector: Vectors, other: Vectors | None) -> float:
+    return float(np.dot(vector, other)) if other is not None else 0.0
 
 
-def _newest_date(results: list[RetrievedChunk]) -> dt.date | None:
-    dates = [r.chunk.date for r in results if r.chunk.date]
-    return max(dates) if dates else None
+def _secondary_penalty(secondary: bool, prefer_recent: bool) -> float:
+    """Secondary documents (archived, samples, glossaries) lose ties.
+
+    They lose clearly when the question asks what holds now.
+    """
+    if not secondary:
+        return 0.0
+    return SECONDARY_PENALTY * (3.0 if prefer_recent else 1.0)
 
 
 def _recency_bonus(date: dt.date | None, newest: dt.date | None, prefer_recent: bool) -> float:
     """Newer documents win ties; on "still / now / today" questions they win more clearly."""
-    if newest is None:
-        return 0.0
-    if date is None:
+    if newest is None or date is None:
         return 0.0
     years_older = (newest - date).days / 365.25
     bonus = RECENCY_WEIGHT * max(0.0, 1.0 - years_older / 5.0)

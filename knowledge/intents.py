@@ -1,4 +1,4 @@
-"""Is a message a question, a wish to get involved, or small talk?
+"""Tell questions, wishes to get involved and small talk apart.
 
 Rules over the wording, not a model: they are predictable, explainable to admins, and a wrong
 route costs a person's time. Involvement needs both a cue (joining, starting, asking for a
@@ -26,12 +26,14 @@ _PERSON_WANTED = re.compile(
     r"|who('?s| is| are)( the| your)? (\w+ ){0,2}(contact|person|people|point of contact|lead)"
     r"|who at (the state|iwd|iowa workforce)|who (runs|leads|manages|coordinates) (it|them|this)"
     r"|(some|any)(one|body) (from|at|with) (iwd|the state|iowa workforce|the department)"
-    r"|(talk|speak|meet) (to|with) (some|any)(one|body)|get in touch|contact (info|information|details|person)"
-    r"|(phone|telephone) (number|#|no)|\bphone\s*#|e-?mail( address)?|how (do|can) (i|we) (reach|contact))",
+    r"|(talk|speak|meet) (to|with) (some|any)(one|body)|get in touch"
+    r"|contact (info|information|details|person)|(phone|telephone) (number|#|no)|\bphone\s*#"
+    r"|e-?mail( address)?|how (do|can) (i|we) (reach|contact))",
     re.IGNORECASE,
 )
 _PARTNERSHIP_TOPIC = re.compile(
-    r"partnership|\bsector|collaborative|consortium|industry (group|council)|iwd|workforce development",
+    r"partnership|\bsector|collaborative|consortium|industry (group|council)|iwd"
+    r"|workforce development",
     re.IGNORECASE,
 )
 _SMALLTALK = re.compile(

@@ -23,7 +23,9 @@ class KeywordIndex:
         self._size = len(corpus)
         token_ids = [[self._vocabulary[t] for t in terms] for terms in corpus]
         if self.ids:
-            self._retriever.index(bm25s.tokenization.Tokenized(token_ids, self._vocabulary), show_progress=False)
+            self._retriever.index(
+                bm25s.tokenization.Tokenized(token_ids, self._vocabulary), show_progress=False
+            )
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """Top ``k`` chunk ids with BM25 scores, best first (only positive scores)."""

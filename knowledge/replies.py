@@ -19,7 +19,8 @@ def smalltalk(contact: Contact) -> str:
     return (
         "Hi! I answer questions about Iowa's Business Sector Partnerships from Iowa Workforce "
         "Development documents, with sources. Try \u201cWhat is a sector partnership?\u201d or "
-        f"\u201cHow can my company join one?\u201d. To talk to a person, contact {_who(contact)}{_reach(contact)}."
+        "\u201cHow can my company join one?\u201d. To talk to a person, contact "
+        f"{_who(contact)}{_reach(contact)}."
     )
 
 
@@ -49,7 +50,8 @@ def empty_knowledge_base(contact: Contact) -> str:
 
 def contact_line(contact: Contact, marker: str) -> str:
     """The routing sentence of an involvement answer."""
-    return f"To get involved in a Business Sector Partnership, contact {_who(contact)}{_reach(contact)}.{marker}"
+    who = f"{_who(contact)}{_reach(contact)}"
+    return f"To get involved in a Business Sector Partnership, contact {who}.{marker}"
 
 
 def no_email(contact: Contact) -> str:

@@ -25,7 +25,9 @@ class RetrievedChunk:
     fused: float
 
 
-def retrieve(version: OpenVersion, question: str, vector: Vectors, k: int = 8) -> list[RetrievedChunk]:
+def retrieve(
+    version: OpenVersion, question: str, vector: Vectors, k: int = 8
+) -> list[RetrievedChunk]:
     """The ``k`` best chunks for a question, best first."""
     dense = version.chunks.query(vector, CANDIDATES)
     keyword = version.keywords.search(question, CANDIDATES)

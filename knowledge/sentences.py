@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import re
 
+from knowledge.types import Chunk
+
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof sr jr st no vs etc inc ltd co corp dept gov sec jan feb mar apr jun jul
-    aug sep sept oct nov dec u.s a.m p.m e.g i.e approx fig ch art ave blvd""".split()
+    """mr mrs ms dr prof sr jr st no vs etc inc ltd co corp dept gov sec jan feb mar apr jun
+    jul aug sep sept oct nov dec u.s a.m p.m e.g i.e approx fig ch art ave blvd""".split()
 )
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$])")
 MAX_SENTENCE_CHARS = 400
+LEANS_BACK = re.compile(
+    r"^(it|its|this|that|these|those|they|their|them|such|he|she|his|her|the (groups?|program|"
+    r"law|board|team|fund|council|report|survey|partnership))\b",
+    re.IGNORECASE,
+)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -53,3 +60,17 @@ def _cap_length(sentence: str) -> list[str]:
         if part:
             out.append(part)
     return out
+
+
+def sentence_in_context(chunk: Chunk, sentences: list[str], index: int) -> str:
+    """The text a sentence is embedded as: alone, unless it leans on what comes before it.
+
+    "It is a regional working group..." means nothing alone; under the FAQ heading "What is a
+    sector partnership?" (or after the sentence it refers back to) it answers that question.
+    """
+    sentence = sentences[index]
+    if index > 0 and LEANS_BACK.match(sentence):
+        return f"{sentences[index - 1]} {sentence}"
+    if index == 0 and chunk.headings and chunk.headings[-1].rstrip().endswith("?"):
+        return f"{chunk.headings[-1]} {sentence}"
+    return sentence

@@ -9,17 +9,17 @@ import re
 _TOKEN = re.compile(r"\$?\d[\w,.\-/]*[\w%]|\$?\d|[a-z][a-z0-9]*(?:['’][a-z]+)?", re.IGNORECASE)
 
 STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself yourselves
-    s t don hafta gonna wanna like really actually again also rn r u ur pls please ok okay hey
-    hi hello thanks thank whats what's who's thats that's it's i'm im ive i've we're were let's
-    tell know want wants need needs get got go going one ones thing things way lot lots
-    much many anything something someone somebody""".split()
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if
+    in into is it its itself just me more most my myself no nor not now of off on once only
+    or other our ours ourselves out over own same she should so some such than that the
+    their theirs them themselves then there these they this those through to too under until
+    up very was we were what when where which while who whom why will with would you your
+    yours yourself yourselves s t don hafta gonna wanna like really actually again also rn r
+    u ur pls please ok okay hey hi hello thanks thank whats what's who's thats that's it's
+    i'm im ive i've we're were let's tell know want wants need needs get got go going one
+    ones thing things way lot lots much many anything something someone somebody""".split()
 )
 
 _SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ed")

@@ -19,9 +19,11 @@ class FakeEmbedder:
     def __init__(self) -> None:
         self._inner = DeterministicFakeEmbedding(size=self.dimensions)
         self.calls: list[int] = []
+        self.texts: list[str] = []
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         self.calls.append(len(texts))
+        self.texts.extend(texts)
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
         vectors = np.array(self._inner.embed_documents(list(texts)), dtype=np.float32)

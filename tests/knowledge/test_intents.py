@@ -35,7 +35,9 @@ def test_ordinary_questions_are_not_routed(message: str) -> None:
     assert classify(message, CONTACTS).intent == "question"
 
 
-@pytest.mark.parametrize("message", ["hi", "Hello there!", "thanks!", "what can you do?", "ok thank you"])
+@pytest.mark.parametrize(
+    "message", ["hi", "Hello there!", "thanks!", "what can you do?", "ok thank you"]
+)
 def test_greetings_and_thanks_are_small_talk(message: str) -> None:
     assert classify(message, CONTACTS).intent == "smalltalk"
 

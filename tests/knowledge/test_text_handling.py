@@ -13,7 +13,13 @@ def test_sentences_survive_abbreviations_decimals_and_code_sections() -> None:
 
 def test_list_items_and_table_rows_are_sentences_of_their_own() -> None:
     text = "Members include:\n- employers\n- colleges\nArea | Counties\nCentral Iowa | Polk, Story"
-    assert split_sentences(text) == ["Members include:", "- employers", "- colleges", "Area | Counties", "Central Iowa | Polk, Story"]
+    assert split_sentences(text) == [
+        "Members include:",
+        "- employers",
+        "- colleges",
+        "Area | Counties",
+        "Central Iowa | Polk, Story",
+    ]
 
 
 def test_run_on_sentences_are_cut_to_a_readable_length() -> None:
@@ -24,7 +30,9 @@ def test_run_on_sentences_are_cut_to_a_readable_length() -> None:
 
 
 def test_content_terms_keep_numbers_codes_and_drop_filler() -> None:
-    terms = content_terms("whats 260E in plain english, and is 84A.15 still about $1.45 million rn?")
+    terms = content_terms(
+        "whats 260E in plain english, and is 84A.15 still about $1.45 million rn?"
+    )
     assert "260e" in terms and "84a.15" in terms and "$1.45" in terms
     assert "whats" not in terms and "rn" not in terms and "is" not in terms
 
