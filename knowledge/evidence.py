@@ -25,6 +25,7 @@ SEMANTIC_WEIGHT = 0.55
 LEXICAL_WEIGHT = 0.30
 CHUNK_WEIGHT = 0.15
 HEADING_WEIGHT = 0.3
+HEADING_FLOOR = 0.3
 CONTEXT_TERM_WEIGHT = 0.5
 ANSWER_TYPE_BONUS = 0.06
 NAME_BONUS = 0.05
@@ -35,10 +36,12 @@ SELF_DESCRIPTION_PENALTY = 0.1
 SECONDARY_PENALTY = 0.03
 
 SENTENCE_CHUNKS = 6
+STRENGTH_CHUNKS = 6
 MAX_PASSAGES = 3
 MAX_ANSWER_CHARS = 600
 WINDOW_CHARS = 260
 WINDOW_MIN_SEMANTIC = 0.6
+SECTION_ANSWERS = 0.75
 FOLLOW_UP_MARGIN = 0.2
 MIN_NEW_COVERAGE = 0.15
 REDUNDANCY_LIMIT = 0.6
@@ -129,10 +132,13 @@ def gather(
     sentences: list[Sentence] = []
     for result in top:
         heading = stored.get(heading_id(result.chunk.chunk_id))
-        heading_match = _cosine(vector, heading.vector) if heading else 0.0
+        # A document's title fits every question about its topic; only a section heading below
+        # it says which part of the document answers this question.
+        has_section = len(result.chunk.headings) >= 2
+        heading_match = _cosine(vector, heading.vector) if heading and has_section else 0.0
         chunk_bonus = (
             CHUNK_WEIGHT * _chunk_signal(result, best_fused)
-            + HEADING_WEIGHT * heading_match
+            + HEADING_WEIGHT * max(0.0, heading_match - HEADING_FLOOR)
             + _recency_bonus(result.chunk.date, newest, prefer_recent)
             - _secondary_penalty(result.chunk.doc_id in version.secondary, prefer_recent)
         )
@@ -166,7 +172,9 @@ def gather(
     selected = _select(sentences, asked)
     covered = set().union(*(s.terms for s in selected)) if selected else set()
     coverage = sum(w for t, w in asked.weights.items() if t in covered) / asked.total_weight
-    best_sentence = max((s.semantic for s in sentences), default=0.0)
+    # Strength looks at the best few chunks only, so it does not grow with how many are read.
+    leading = {r.chunk.chunk_id for r in retrieved[:STRENGTH_CHUNKS]}
+    best_sentence = max((s.semantic for s in sentences if s.chunk.chunk_id in leading), default=0.0)
     best_chunk = max((r.dense for r in retrieved), default=0.0)
     strength = max(best_sentence, best_chunk)
     return Evidence(retrieved, sentences, selected, coverage, asked.weights, strength, vector)
@@ -293,7 +301,10 @@ def _passage(anchor: Sentence, by_position: dict[tuple[str, int], Sentence]) -> 
         following = by_position.get((anchor.chunk.chunk_id, index))
         if following is None or _is_table_row(following.text):
             break
-        if not introduces_list and following.semantic < WINDOW_MIN_SEMANTIC * anchor.semantic:
+        on_subject = following.semantic >= WINDOW_MIN_SEMANTIC * anchor.semantic
+        # Under a heading that is itself the question (an FAQ entry), the whole entry answers it.
+        under_matching_heading = anchor.section_match >= SECTION_ANSWERS
+        if not (introduces_list or on_subject or under_matching_heading):
             break
         passage.append(following)
         length += len(following.text)
