@@ -11,7 +11,9 @@ from typing import Any
 
 from knowledge.contacts import Contact
 
-BUNDLED_CONFIG = Path(__file__).resolve().parent.parent / "knowledge" / "defaults" / "sectorbot.toml"
+BUNDLED_CONFIG = (
+    Path(__file__).resolve().parent.parent / "knowledge" / "defaults" / "sectorbot.toml"
+)
 BUNDLED_PREFIX = "bundled:"
 BUNDLED_DIR = BUNDLED_CONFIG.parent
 
@@ -92,6 +94,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
 
     Raises:
         SettingsError: when a key is missing or malformed; the message names the key.
+
     """
     config_path = _config_path(environ)
     config = _read_toml(config_path)
@@ -171,7 +174,7 @@ def _parse_contacts(config: Mapping[str, Any]) -> tuple[Contact, ...]:
         key = f"contacts[{index}]"
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise SettingsError(f"{key}.name: expected a string")
-        text = {k: entry.get(k, "") for k in ("title", "phone", "email", "slack_user_id")}
+        text = {k: entry.get(k, "") for k in ("title", "phone", "email", "slack_user_id", "source")}
         for name, value in text.items():
             if not isinstance(value, str):
                 raise SettingsError(f"{key}.{name}: expected a string")
@@ -182,6 +185,7 @@ def _parse_contacts(config: Mapping[str, Any]) -> tuple[Contact, ...]:
                 phone=text["phone"],
                 email=text["email"],
                 slack_user_id=text["slack_user_id"],
+                source=text["source"],
                 topics=tuple(_string_list(entry, "topics", f"{key}.topics")),
                 regions=tuple(_string_list(entry, "regions", f"{key}.regions")),
             )

@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 
 from knowledge import replies
-from knowledge.base import KnowledgeBase, OpenVersion
+from knowledge.base import KnowledgeBase, OpenVersion, sentence_id
 from knowledge.citations import number_sources
 from knowledge.contacts import Contact, route_contact
 from knowledge.cues import asks_current
@@ -16,7 +16,9 @@ from knowledge.evidence import Evidence, Sentence, combine, gather
 from knowledge.intents import classify
 from knowledge.names import codes_in
 from knowledge.retrieve import retrieve
+from knowledge.sentences import split_sentences
 from knowledge.types import Answer, Chunk
+from knowledge.vector_store import StoredItem
 
 # The confidence decision, tuned on the dev set: some sentence or chunk must be close enough in
 # meaning to the question (cosine similarity with MiniLM). Questions that name a code the
@@ -24,6 +26,8 @@ from knowledge.types import Answer, Chunk
 MIN_STRENGTH = 0.53
 MIN_STRENGTH_WITH_CODE = 0.45
 SECONDARY_SOURCE_PENALTY = 0.1
+# The page a contact's settings name as where the contact is published wins outright.
+OFFICIAL_SOURCE_BONUS = 1.0
 
 _ASKS_EMAIL = re.compile(r"\be-?mail\b", re.IGNORECASE)
 
@@ -34,7 +38,7 @@ class Answerer:
     def __init__(self, kb: KnowledgeBase, contacts: Sequence[Contact]) -> None:
         self.kb = kb
         self.contacts = tuple(contacts)
-        self._contact_chunks: dict[tuple[str, str], list[str]] = {}
+        self._contact_sentences: dict[tuple[str, str], list[str]] = {}
 
     def answer(self, question: str) -> Answer:
         """Answer one question (never raises for an ordinary question; see ``replies``)."""
@@ -94,40 +98,47 @@ class Answerer:
 
     def _contact_source(
         self, version: OpenVersion, contact: Contact, evidence: Evidence
-    ) -> Chunk | None:
-        """The passage that publishes the contact and best matches what the person asked."""
-        key = (version.record.version_id, contact.phone or contact.name)
-        if key not in self._contact_chunks:
-            needle = contact.phone or contact.name
-            self._contact_chunks[key] = [
-                cid for cid, chunk in version.chunk_by_id.items() if needle in chunk.text
+    ) -> tuple[Chunk, str] | None:
+        """The sentence that publishes the contact and best matches what the person asked."""
+        needle = contact.phone or contact.name
+        key = (version.record.version_id, needle)
+        if key not in self._contact_sentences:
+            self._contact_sentences[key] = [
+                sentence_id(chunk_id, index)
+                for chunk_id, chunk in version.chunk_by_id.items()
+                if needle in chunk.text
+                for index, sentence in enumerate(split_sentences(chunk.text))
+                if needle in sentence
             ]
-        candidates = version.chunks.get(self._contact_chunks[key], with_vectors=True)
+        candidates = version.sentences.get(self._contact_sentences[key], with_vectors=True)
         if not candidates or evidence.vector is None:
             return None
 
-        def fit(chunk_id: str) -> float:
-            vector = candidates[chunk_id].vector
-            similarity = float(vector @ evidence.vector) if vector is not None else 0.0
-            return similarity - (
-                SECONDARY_SOURCE_PENALTY
-                if version.chunk_by_id[chunk_id].doc_id in version.secondary
-                else 0.0
+        def fit(item: StoredItem) -> float:
+            similarity = float(item.vector @ evidence.vector) if item.vector is not None else 0.0
+            doc_id = str(item.metadata.get("doc_id"))
+            official = contact.source and contact.source in (
+                version.chunk_by_id[str(item.metadata["chunk_id"])].url,
+                version.chunk_by_id[str(item.metadata["chunk_id"])].path,
             )
+            penalty = SECONDARY_SOURCE_PENALTY if doc_id in version.secondary else 0.0
+            return similarity - penalty + (OFFICIAL_SOURCE_BONUS if official else 0.0)
 
-        return version.chunk_by_id[max(candidates, key=fit)]
+        best = max(candidates.values(), key=fit)
+        return version.chunk_by_id[str(best.metadata["chunk_id"])], best.text
 
     def _involvement(
         self, version: OpenVersion, question: str, evidence: Evidence, contact: Contact
     ) -> Answer:
-        contact_chunk = self._contact_source(version, contact, evidence)
+        published = self._contact_source(version, contact, evidence)
         confident = _is_confident(evidence, question)
         supporting = [s for s in evidence.selected[:2] if confident and contact.phone not in s.text]
-        quoted = ([(contact_chunk, contact_chunk.text)] if contact_chunk else []) + _quote(
-            supporting
+        quoted = ([published] if published else []) + _quote(supporting)
+        # The contact is the answer's main claim, so the page that publishes it comes first.
+        numbers, sources = number_sources(
+            quoted, evidence.retrieved, version.secondary, first=published
         )
-        numbers, sources = number_sources(quoted, evidence.retrieved, version.secondary)
-        marker = f" [{numbers[contact_chunk.doc_id]}]" if contact_chunk else ""
+        marker = f" [{numbers[published[0].doc_id]}]" if published else ""
         parts = [replies.contact_line(contact, marker)]
         if _ASKS_EMAIL.search(question) and not contact.email:
             parts.append(replies.no_email(contact))

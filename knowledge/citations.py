@@ -19,11 +19,12 @@ def number_sources(
     quoted: Sequence[tuple[Chunk, str]],
     retrieved: Sequence[RetrievedChunk],
     secondary: frozenset[str] = frozenset(),
+    first: tuple[Chunk, str] | None = None,
 ) -> tuple[dict[str, int], tuple[Source, ...]]:
     """Sources for an answer quoting ``quoted`` (chunk, sentence) passages, and their numbers.
 
     Documents are ranked by how well retrieval matched them, so ``[1]`` is the best source even
-    when the answer quotes it second.
+    when the answer quotes it second; ``first``, when given, is put ahead of all of them.
     """
     scores: dict[str, float] = {}
     best_chunk: dict[str, Chunk] = {}
@@ -45,6 +46,9 @@ def number_sources(
     ]
     chosen = cited[:MAX_SOURCES] + related[: max(0, MAX_SOURCES - len(cited))]
     chosen.sort(key=lambda doc_id: scores.get(doc_id, 0.0), reverse=True)
+    if first is not None:
+        chosen.remove(first[0].doc_id)
+        chosen.insert(0, first[0].doc_id)
     numbers = {doc_id: n for n, doc_id in enumerate(chosen, start=1)}
     sources = []
     for doc_id in chosen:

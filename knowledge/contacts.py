@@ -8,7 +8,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Contact:
-    """A person who runs partnerships; ``topics`` and ``regions`` let routing pick among several."""
+    """A person who runs partnerships.
+
+    ``topics`` and ``regions`` let routing pick among several contacts; ``source`` is the URL of
+    the page that publishes the contact, cited first when a person is routed.
+    """
 
     name: str
     title: str = ""
@@ -17,6 +21,7 @@ class Contact:
     slack_user_id: str = ""
     topics: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
+    source: str = ""
 
     def as_json(self) -> dict[str, str | None]:
         """The contact as the ``handoff`` object of ``ask --json``."""

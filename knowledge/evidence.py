@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -186,10 +186,13 @@ def combine(parts: list[Evidence]) -> Evidence:
         return parts[0]
     retrieved: dict[str, RetrievedChunk] = {}
     for part in parts:
+        # Each part's best chunk scores 1, so every part's best documents can become sources.
+        best = part.retrieved[0].fused if part.retrieved else 1.0
         for result in part.retrieved:
+            scaled = replace(result, fused=result.fused / best)
             kept = retrieved.get(result.chunk.chunk_id)
-            if kept is None or kept.fused < result.fused:
-                retrieved[result.chunk.chunk_id] = result
+            if kept is None or kept.fused < scaled.fused:
+                retrieved[result.chunk.chunk_id] = scaled
     selected: list[Sentence] = []
     length = 0
     for rank in range(max(len(part.selected) for part in parts)):
