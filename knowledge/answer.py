@@ -70,11 +70,8 @@ class Answerer:
         if intent.intent == "involvement":
             answer = self._involvement(version, question, evidence, contact)
         elif _is_confident(evidence, question):
-            numbers, sources = number_sources(
-                _quote(evidence.selected), evidence.retrieved, version.secondary
-            )
-            answer = Answer(
-                question, " ".join(_marked(evidence.selected, numbers)), sources, True, "question"
+            answer = self._extractive(
+                version, question, evidence, contact, intent.mentions_contact_details
             )
         else:
             answer = Answer(question, replies.not_found(contact), (), False, "question")
@@ -95,6 +92,22 @@ class Answerer:
             if _is_confident(evidence, part)
         ]
         return combine(answered or found)
+
+    def _extractive(
+        self,
+        version: OpenVersion,
+        question: str,
+        evidence: Evidence,
+        contact: Contact,
+        add_contact: bool,
+    ) -> Answer:
+        published = self._contact_source(version, contact, evidence) if add_contact else None
+        quoted = _quote(evidence.selected) + ([published] if published else [])
+        numbers, sources = number_sources(quoted, evidence.retrieved, version.secondary)
+        parts = _marked(evidence.selected, numbers)
+        if published and contact.phone not in " ".join(parts):
+            parts.append(replies.current_contact(contact, f" [{numbers[published[0].doc_id]}]"))
+        return Answer(question, " ".join(parts), sources, True, "question")
 
     def _contact_source(
         self, version: OpenVersion, contact: Contact, evidence: Evidence

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from knowledge.embeddings import Embedder
 from knowledge.cues import is_secondary
+from knowledge.embeddings import Embedder
 from knowledge.keyword_index import KeywordIndex
 from knowledge.names import find_acronyms
 from knowledge.registry import VersionRecord, current_version
@@ -134,7 +134,9 @@ def _open_version(client: Any, record: VersionRecord) -> OpenVersion:
         for chunk in chunk_by_id.values()
         if chunk.position == 0 and is_secondary(chunk.title, chunk.text)
     )
-    return OpenVersion(record, chunks, sentences, keywords, chunk_by_id, counts, acronyms, secondary)
+    return OpenVersion(
+        record, chunks, sentences, keywords, chunk_by_id, counts, acronyms, secondary
+    )
 
 
 def embedding_text(chunk: Chunk) -> str:

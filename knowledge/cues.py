@@ -14,7 +14,8 @@ _SELF_DESCRIPTION = re.compile(
 )
 # Wording that says how things stand now, wanted when a question asks "still / now / today".
 _CURRENT_STATE = re.compile(
-    r"\b(now|today|current(ly)?|(most )?recent|latest|since|moved|transferred|took over|taken over|no longer|has since|"
+    r"\b(now|today|current(ly)?|(most )?recent|latest|since|moved|transferred|took over|"
+    r"taken over|no longer|has since|"
     r"replaced|formerly|previously|renamed|as of|effective|new)\b",
     re.IGNORECASE,
 )

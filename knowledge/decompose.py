@@ -32,4 +32,6 @@ def split_question(text: str) -> list[str]:
     if len(parts) <= 1 or len(parts) > MAX_PARTS:
         return [text.strip()]
     # "what law is behind this alignment?" means nothing without the sentence it points back to.
-    return [f"{context} {part}" if context and _POINTS_BACK.search(part) else part for part in parts]
+    return [
+        f"{context} {part}" if context and _POINTS_BACK.search(part) else part for part in parts
+    ]

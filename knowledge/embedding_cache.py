@@ -1,4 +1,4 @@
-"""Embeddings cached in the database by model and text hash, so unchanged text is never re-embedded."""
+"""Embeddings cached in the database by model and text hash: unchanged text is never re-embedded."""
 
 from __future__ import annotations
 

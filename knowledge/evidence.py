@@ -140,7 +140,6 @@ def gather(
             CHUNK_WEIGHT * _chunk_signal(result, best_fused)
             + HEADING_WEIGHT * max(0.0, heading_match - HEADING_FLOOR)
             + _recency_bonus(result.chunk.date, newest, prefer_recent)
-            - _secondary_penalty(result.chunk.doc_id in version.secondary, prefer_recent)
         )
         heading_terms = set(content_terms(" ".join(result.chunk.headings)))
         context_terms = heading_terms
@@ -154,6 +153,9 @@ def gather(
                 semantic = _cosine(vector, item.vector)
                 score = SEMANTIC_WEIGHT * semantic + LEXICAL_WEIGHT * lexical + chunk_bonus
                 score += _cue_bonus(asked, item.text)
+                score -= _secondary_penalty(
+                    result.chunk.doc_id in version.secondary, prefer_recent, item.text
+                )
                 sentences.append(
                     Sentence(
                         item.text,
@@ -341,14 +343,17 @@ def _cosine(vector: Vectors, other: Vectors | None) -> float:
     return float(np.dot(vector, other)) if other is not None else 0.0
 
 
-def _secondary_penalty(secondary: bool, prefer_recent: bool) -> float:
+def _secondary_penalty(secondary: bool, prefer_recent: bool, text: str) -> float:
     """Secondary documents (archived, samples, glossaries) lose ties.
 
-    They lose clearly when the question asks what holds now.
+    They lose clearly when the question asks what holds now, except for their sentences that
+    say what changed since ("the program has since moved to ...").
     """
     if not secondary:
         return 0.0
-    return SECONDARY_PENALTY * (3.0 if prefer_recent else 1.0)
+    if not prefer_recent:
+        return SECONDARY_PENALTY
+    return 0.0 if states_current(text) else 3 * SECONDARY_PENALTY
 
 
 def _recency_bonus(date: dt.date | None, newest: dt.date | None, prefer_recent: bool) -> float:

@@ -36,6 +36,9 @@ _PARTNERSHIP_TOPIC = re.compile(
     r"|workforce development",
     re.IGNORECASE,
 )
+_CONTACT_DETAILS = re.compile(
+    r"\b(phone|telephone|number|call|contact|e-?mail|reach)\b|\d{3}-\d{3}-\d{4}", re.IGNORECASE
+)
 _SMALLTALK = re.compile(
     r"\b(hi|hello|hey|howdy|yo|good (morning|afternoon|evening|day)|thanks?( you)?( so much)?|thx|"
     r"ty|cheers|ok(ay)?|cool|great|nice|awesome|perfect|bye|goodbye|see (you|ya)|who are you|"
@@ -57,6 +60,7 @@ class IntentResult:
 
     intent: Intent
     asks_private_details: bool = False
+    mentions_contact_details: bool = False
 
 
 def classify(text: str, contacts: Sequence[Contact] = ()) -> IntentResult:
@@ -74,7 +78,10 @@ def classify(text: str, contacts: Sequence[Contact] = ()) -> IntentResult:
         return IntentResult("involvement")
     if on_topic and (wants_in or wants_person):
         return IntentResult("involvement")
-    return IntentResult("question")
+    # "A page says to call 515-281-8260. Is that still the right number?" is a question, but one
+    # whose answer should carry the current contact.
+    details = on_topic and bool(_CONTACT_DETAILS.search(text))
+    return IntentResult("question", mentions_contact_details=details)
 
 
 def _is_smalltalk(text: str) -> bool:
