@@ -110,13 +110,14 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         admin_user_ids=frozenset(admins),
         database_url=environ.get("DATABASE_URL") or None,
         chroma_host=environ.get("CHROMA_HOST") or None,
-        chroma_port=_port(environ.get("CHROMA_PORT", "8000"), "CHROMA_PORT"),
+        # An empty value (as a copied .env.example may leave it) means the default.
+        chroma_port=_port(environ.get("CHROMA_PORT") or "8000", "CHROMA_PORT"),
         slack_bot_token=_secret(environ, "SLACK_BOT_TOKEN"),
         slack_signing_secret=_secret(environ, "SLACK_SIGNING_SECRET"),
         slack_app_token=_secret(environ, "SLACK_APP_TOKEN"),
         slack_api_url=environ.get("SLACK_API_URL") or None,
         handoff_channel_id=environ.get("HANDOFF_CHANNEL_ID") or None,
-        log_level=_log_level(environ.get("LOG_LEVEL", "WARNING")),
+        log_level=_log_level(environ.get("LOG_LEVEL") or "WARNING"),
     )
 
 

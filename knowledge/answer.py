@@ -130,9 +130,8 @@ class Answerer:
         def fit(item: StoredItem) -> float:
             similarity = float(item.vector @ evidence.vector) if item.vector is not None else 0.0
             doc_id = str(item.metadata.get("doc_id"))
-            official = contact.source and contact.source in (
-                version.chunk_by_id[str(item.metadata["chunk_id"])].url,
-                version.chunk_by_id[str(item.metadata["chunk_id"])].path,
+            official = _is_official(
+                contact, (version.chunk_by_id[str(item.metadata["chunk_id"])], "")
             )
             penalty = SECONDARY_SOURCE_PENALTY if doc_id in version.secondary else 0.0
             return similarity - penalty + (OFFICIAL_SOURCE_BONUS if official else 0.0)
@@ -158,6 +157,13 @@ class Answerer:
         parts.extend(_marked(supporting, numbers))
         parts.append(replies.next_steps())
         return Answer(question, " ".join(parts), sources, True, "involvement", handoff=contact)
+
+
+def _is_official(contact: Contact, published: tuple[Chunk, str] | None) -> bool:
+    """True when the passage comes from the page the contact's settings name as its source."""
+    if published is None or not contact.source:
+        return False
+    return contact.source in (published[0].url, published[0].path)
 
 
 def _is_confident(evidence: Evidence, question: str) -> bool:
