@@ -5,7 +5,7 @@ Examples:
   sectorbot ask "How can my company join a sector partnership?"
   sectorbot ingest --reset ./docs https://workforce.iowa.gov/sitemap.xml
   sectorbot eval questions.jsonl --json
-"""
+"""  # noqa: D301 - "\b" is click's marker for "do not rewrap this paragraph"
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def cli(context: click.Context) -> None:
     except SettingsError as error:
         raise click.ClickException(f"configuration error: {error}") from None
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("chromadb", "httpx", "onnxruntime"):
+    for noisy in ("chromadb", "httpx", "onnxruntime", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     context.obj = settings
 
@@ -52,7 +52,9 @@ def _services(context: click.Context) -> Services:
 
 @cli.command()
 @click.argument("sources", nargs=-1)
-@click.option("--reset", is_flag=True, help="Start a fresh knowledge base from exactly these sources.")
+@click.option(
+    "--reset", is_flag=True, help="Start a fresh knowledge base from exactly these sources."
+)
 @json_option
 @click.pass_context
 def ingest(context: click.Context, sources: tuple[str, ...], reset: bool, as_json: bool) -> None:
@@ -62,7 +64,9 @@ def ingest(context: click.Context, sources: tuple[str, ...], reset: bool, as_jso
         try:
             if sources:
                 locations: list[tuple[str, str | None]] = [(source, None) for source in sources]
-                summary = refresh(services.kb, locations, full=False, reset=reset, progress=progress)
+                summary = refresh(
+                    services.kb, locations, full=False, reset=reset, progress=progress
+                )
             else:
                 summary = services.refresh_configured(reset=reset, progress=progress)
         except RefreshError as error:
@@ -111,7 +115,9 @@ def _ensure_knowledge(services: Services, *, quiet: bool) -> None:
     if services.kb.current() is not None:
         return
     if not quiet:
-        click.echo("Building the knowledge base from the configured sources (first run)...", err=True)
+        click.echo(
+            "Building the knowledge base from the configured sources (first run)...", err=True
+        )
     with TerminalProgress(enabled=False if quiet else None) as progress:
         try:
             summary = services.ensure_knowledge(progress)

@@ -1,0 +1,288 @@
+"""Answer latency: warm in-process ``Answerer.answer`` and cold ``sectorbot ask`` subprocesses.
+
+Prints numbers only; it never asserts. Run ``python bench/ask_latency.py --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from _machine import (
+    REPO,
+    SHARED,
+    Row,
+    emit,
+    machine_info,
+    peak_rss_mb,
+    percentile,
+    use_repo_imports,
+)
+
+CLI_QUESTION = "How can my company join a sector partnership?"
+
+
+def main() -> None:
+    args = _parse_args()
+    use_repo_imports()
+    from bot.services import build_services
+    from bot.settings import load_settings
+    from ingest.pipeline import refresh
+
+    sections: list[tuple[str, list[Row]]] = [("machine", machine_info())]
+    with ExitStack() as stack:
+        if args.data_dir:
+            data_dir = args.data_dir.resolve()
+        else:
+            data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sb-ask-")))
+        settings = load_settings(
+            {"SECTORBOT_DATA_DIR": str(data_dir), "SECTORBOT_CONFIG": str(args.config)}
+        )
+        services = build_services(settings)
+
+        kb_rows: list[Row] = [("data_dir", str(data_dir))]
+        version = services.kb.current()
+        if version is None:
+            started = time.perf_counter()
+            summary = refresh(
+                services.kb,
+                [(str(args.seed), None), (str(args.corpus), None)],
+                full=False,
+                reset=True,
+            )
+            kb_rows += [
+                ("kb", "built"),
+                ("build_s", time.perf_counter() - started),
+                ("documents", summary.documents),
+                ("chunks", summary.chunks),
+                ("failed_documents", len(summary.failed)),
+            ]
+        else:
+            record = version.record
+            kb_rows += [
+                ("kb", f"reused version {record.version_id}"),
+                ("documents", record.document_count),
+                ("chunks", record.chunk_count),
+            ]
+        sections.append(("knowledge base", kb_rows))
+
+        questions = _questions(args.questions)
+        sections.append(("warm in-process answer (ms)", _warm(services.answerer, questions, args)))
+        if args.cli_runs > 0:
+            sections.append(("cold CLI `sectorbot ask --json`", _cold_cli(data_dir, args)))
+        sections.append(
+            (
+                "memory",
+                [
+                    ("peak_rss_mb_bench_process", peak_rss_mb()),
+                ],
+            )
+        )
+    emit(sections, args.as_json)
+
+
+def _parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=(
+            "Warm in-process answer latency over the dev questions, then cold `sectorbot ask` "
+            "wall time as a subprocess. Prints numbers; never asserts."
+        )
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="timed passes over the questions")
+    parser.add_argument("--cli-runs", type=int, default=5, help="cold CLI runs (0 skips the CLI)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="reuse (or build into) this data dir instead of a temporary one",
+    )
+    parser.add_argument("--seed", type=Path, default=SHARED / "seed", help="seed folder")
+    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus", help="corpus folder")
+    parser.add_argument(
+        "--questions",
+        type=Path,
+        default=SHARED / "eval" / "dev_questions.jsonl",
+        help="JSONL file with a `question` per line",
+    )
+    parser.add_argument(
+        "--config", type=Path, default=REPO / "sectorbot.toml", help="SECTORBOT_CONFIG to use"
+    )
+    parser.add_argument("--json", dest="as_json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    args.config = args.config.resolve()
+    return args
+
+
+def _questions(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["question"] for line in lines if line.strip()]
+
+
+def _warm(answerer: Any, questions: list[str], args: argparse.Namespace) -> list[Row]:
+    failures: dict[str, str] = {}
+
+    def ask(question: str) -> tuple[float, dict[str, float]] | None:
+        started = time.perf_counter()
+        try:
+            answer = answerer.answer(question)
+        except Exception:  # noqa: BLE001 - report and keep measuring the rest
+            if question not in failures:
+                failures[question] = traceback.format_exc()
+                print(f"answer({question!r}) raised:\n{failures[question]}", file=sys.stderr)
+            return None
+        wall = (time.perf_counter() - started) * 1000
+        return wall, dict(answer.timings_ms)
+
+    warmup_started = time.perf_counter()
+    for question in questions:
+        ask(question)
+    warmup_s = time.perf_counter() - warmup_started
+
+    wall: list[float] = []
+    total: list[float] = []
+    retrieve: list[float] = []
+    answer_part: list[float] = []
+    per_question: dict[str, list[float]] = {q: [] for q in questions}
+    for _ in range(args.rounds):
+        for question in questions:
+            result = ask(question)
+            if result is None:
+                continue
+            elapsed, timings = result
+            wall.append(elapsed)
+            per_question[question].append(elapsed)
+            total.append(timings.get("total", float("nan")))
+            retrieve.append(timings.get("retrieve", float("nan")))
+            answer_part.append(timings.get("answer", float("nan")))
+    medians = {q: statistics.median(v) for q, v in per_question.items() if v}
+    slowest = max(medians, key=lambda q: medians[q]) if medians else ""
+    return [
+        ("questions", len(questions)),
+        ("rounds", args.rounds),
+        ("samples", len(wall)),
+        ("failed_questions", len(failures)),
+        ("warmup_pass_s", warmup_s),
+        ("total_p50", percentile(total, 50)),
+        ("total_p95", percentile(total, 95)),
+        ("total_max", max(total, default=0.0)),
+        ("wall_p50", percentile(wall, 50)),
+        ("wall_p95", percentile(wall, 95)),
+        ("wall_max", max(wall, default=0.0)),
+        ("retrieve_p50", percentile(retrieve, 50)),
+        ("retrieve_p95", percentile(retrieve, 95)),
+        ("answer_p50", percentile(answer_part, 50)),
+        ("answer_p95", percentile(answer_part, 95)),
+        ("slowest_question_p50", medians.get(slowest, 0.0)),
+        ("slowest_question", slowest),
+    ]
+
+
+@dataclass
+class CliRun:
+    """One ``sectorbot ask`` subprocess: wall time, output, and its peak RSS."""
+
+    seconds: float
+    returncode: int
+    stdout: str
+    stderr: str
+    peak_rss_mb: float
+
+
+def _run_cli(data_dir: Path, config: Path) -> CliRun:
+    """Run the real CLI; its peak RSS is polled from /proc/PID/status (VmHWM).
+
+    ``getrusage(RUSAGE_CHILDREN)`` cannot be used: on Linux a child spawned from this process
+    inherits this process's peak RSS, so it would report the larger of the two.
+    """
+    env = dict(os.environ, SECTORBOT_DATA_DIR=str(data_dir), SECTORBOT_CONFIG=str(config))
+    command = [sys.executable, "-m", "bot", "ask", CLI_QUESTION, "--json"]
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=err, text=True)
+        stop = threading.Event()
+        peak_kb = [0]
+        poller = threading.Thread(target=_poll_hwm, args=(process.pid, stop, peak_kb), daemon=True)
+        poller.start()
+        returncode = process.wait()
+        seconds = time.perf_counter() - started
+        stop.set()
+        poller.join()
+        out.seek(0)
+        err.seek(0)
+        return CliRun(seconds, returncode, out.read(), err.read(), round(peak_kb[0] / 1024, 1))
+
+
+def _poll_hwm(pid: int, stop: threading.Event, peak_kb: list[int]) -> None:
+    status = Path(f"/proc/{pid}/status")
+    while not stop.is_set():
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak_kb[0] = max(peak_kb[0], int(line.split()[1]))
+        except (OSError, ValueError):
+            return
+        stop.wait(0.01)
+
+
+def _cli_answer_ms(run: CliRun) -> float | None:
+    """The ``timings_ms.total`` the CLI reported, or None (and the output to stderr) on failure."""
+    try:
+        if run.returncode != 0:
+            raise ValueError(f"exit code {run.returncode}")
+        total = json.loads(run.stdout.strip().splitlines()[-1])["timings_ms"]["total"]
+        return float(total)
+    except (ValueError, KeyError, IndexError) as error:
+        print(
+            f"sectorbot ask failed ({error}):\nstdout:\n{run.stdout}\nstderr:\n{run.stderr}",
+            file=sys.stderr,
+        )
+        return None
+
+
+def _cold_cli(data_dir: Path, args: argparse.Namespace) -> list[Row]:
+    walls: list[float] = []
+    answer_ms: list[float] = []
+    peaks: list[float] = []
+    stderr_lines = 0
+    failures = 0
+    for _ in range(args.cli_runs):
+        run = _run_cli(data_dir, args.config)
+        reported = _cli_answer_ms(run)
+        if reported is None:
+            failures += 1
+            continue
+        walls.append(run.seconds)
+        answer_ms.append(reported)
+        peaks.append(run.peak_rss_mb)
+        stderr_lines += len(run.stderr.splitlines())
+    with tempfile.TemporaryDirectory(prefix="sb-empty-") as empty:
+        first = _run_cli(Path(empty), args.config)
+        first_ok = _cli_answer_ms(first) is not None
+    return [
+        ("runs", args.cli_runs),
+        ("failed_runs", failures),
+        ("wall_median_s", statistics.median(walls) if walls else 0.0),
+        ("wall_max_s", max(walls, default=0.0)),
+        ("wall_each_s", " ".join(f"{w:.2f}" for w in walls)),
+        ("reported_total_median_ms", statistics.median(answer_ms) if answer_ms else 0.0),
+        ("peak_rss_mb_max", max(peaks, default=0.0)),
+        ("stderr_lines_total", stderr_lines),
+        ("empty_data_dir_first_ask_s", first.seconds),
+        ("empty_data_dir_first_ask_ok", first_ok),
+        ("empty_data_dir_peak_rss_mb", first.peak_rss_mb),
+    ]
+
+
+if __name__ == "__main__":
+    main()

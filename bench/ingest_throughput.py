@@ -1,0 +1,138 @@
+"""Ingest throughput: a full build with an empty embedding cache, a no-op re-ingest, one edit.
+
+Prints numbers only; it never asserts. Run ``python bench/ingest_throughput.py --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from _machine import REPO, SHARED, Row, emit, machine_info, peak_rss_mb, use_repo_imports
+
+if TYPE_CHECKING:
+    from ingest.summary import RefreshSummary
+
+T = TypeVar("T")
+APPENDED = (
+    "\n\nBenchmark note: employers in the region added a paragraph here so the ingest benchmark "
+    "can measure how long a refresh takes when exactly one document changes. The partnership "
+    "met again in the spring and agreed to share a training calendar with the community college.\n"
+)
+
+
+def main() -> None:
+    args = _parse_args()
+    use_repo_imports()
+    from bot.services import build_services
+    from bot.settings import load_settings
+    from ingest.pipeline import refresh
+
+    sections: list[tuple[str, list[Row]]] = [("machine", machine_info())]
+    with tempfile.TemporaryDirectory(prefix="sb-ingest-") as scratch:
+        root = Path(scratch)
+        # Ingest from a private copy, so the one-file edit below changes a source we indexed.
+        seed = root / "seed"
+        corpus = root / "corpus"
+        shutil.copytree(args.seed, seed)
+        shutil.copytree(args.corpus, corpus)
+        touched = _pick_file(corpus, args.touch)
+        locations: list[tuple[str, str | None]] = [(str(seed), None), (str(corpus), None)]
+
+        settings = load_settings(
+            {"SECTORBOT_DATA_DIR": str(root / "data"), "SECTORBOT_CONFIG": str(args.config)}
+        )
+        services = build_services(settings)
+
+        # Load the model outside the timed refresh, so chunks/s is about ingest, not start-up.
+        started = time.perf_counter()
+        services.kb.embedder.embed(["warm up the embedding model"])
+        sections.append(("model", [("model_load_s", time.perf_counter() - started)]))
+
+        summary, seconds = _timed(lambda: refresh(services.kb, locations, full=False, reset=True))
+        sections.append(
+            (
+                "full ingest (reset, empty embedding cache)",
+                [
+                    ("documents", summary.documents),
+                    ("failed_documents", len(summary.failed)),
+                    ("chunks", summary.chunks),
+                    ("embedded_texts", summary.embedded),
+                    ("seconds", seconds),
+                    ("chunks_per_s", summary.chunks / seconds if seconds else 0.0),
+                    ("embedded_texts_per_s", summary.embedded / seconds if seconds else 0.0),
+                ],
+            )
+        )
+
+        summary, seconds = _timed(lambda: refresh(services.kb, locations, full=False))
+        sections.append(("no-op re-ingest (same sources)", _incremental_rows(summary, seconds)))
+
+        with touched.open("a", encoding="utf-8") as handle:
+            handle.write(APPENDED)
+        summary, seconds = _timed(lambda: refresh(services.kb, locations, full=False))
+        rows = [("touched_file", touched.name), *_incremental_rows(summary, seconds)]
+        sections.append(("re-ingest after appending a paragraph to one file", rows))
+        sections.append(("memory", [("peak_rss_mb", peak_rss_mb())]))
+    emit(sections, args.as_json)
+
+
+def _parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=(
+            "Time a full ingest of seed + corpus into a fresh data dir, a no-op re-ingest, and a "
+            "re-ingest after one file changes. Prints numbers; never asserts."
+        )
+    )
+    parser.add_argument("--seed", type=Path, default=SHARED / "seed", help="seed folder")
+    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus", help="corpus folder")
+    parser.add_argument(
+        "--touch",
+        help="corpus file name to append a paragraph to (default: the first .md or .txt file)",
+    )
+    parser.add_argument(
+        "--config", type=Path, default=REPO / "sectorbot.toml", help="SECTORBOT_CONFIG to use"
+    )
+    parser.add_argument("--json", dest="as_json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    args.config = args.config.resolve()
+    return args
+
+
+def _pick_file(corpus: Path, name: str | None) -> Path:
+    if name:
+        path = corpus / name
+        if not path.is_file():
+            raise SystemExit(f"--touch: no such file in the corpus: {name}")
+        return path
+    candidates = sorted(p for p in corpus.rglob("*") if p.suffix in {".md", ".txt"})
+    if not candidates:
+        raise SystemExit("no .md or .txt file in the corpus to edit; pass --touch")
+    return candidates[0]
+
+
+def _timed(run: Callable[[], T]) -> tuple[T, float]:
+    started = time.perf_counter()
+    result = run()
+    return result, time.perf_counter() - started
+
+
+def _incremental_rows(summary: RefreshSummary, seconds: float) -> list[Row]:
+    return [
+        ("added", len(summary.added)),
+        ("updated", len(summary.updated)),
+        ("unchanged", len(summary.unchanged)),
+        ("removed", len(summary.removed)),
+        ("chunks", summary.chunks),
+        ("embedded_texts", summary.embedded),
+        ("seconds", seconds),
+    ]
+
+
+if __name__ == "__main__":
+    main()
