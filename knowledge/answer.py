@@ -123,7 +123,7 @@ class Answerer:
                 for index, sentence in enumerate(split_sentences(chunk.text))
                 if needle in sentence
             ]
-        candidates = version.sentences.get(self._contact_sentences[key], with_vectors=True)
+        candidates = version.sentence_items(self._contact_sentences[key])
         if not candidates or evidence.vector is None:
             return None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
@@ -17,12 +17,16 @@ from sqlalchemy import Engine
 from knowledge.cues import is_secondary
 from knowledge.embeddings import Embedder
 from knowledge.keyword_index import KeywordIndex
-from knowledge.names import find_acronyms
+from knowledge.names import find_acronyms, with_acronyms
 from knowledge.registry import VersionRecord, current_version
+from knowledge.terms import content_terms
 from knowledge.types import Chunk
 from knowledge.vector_store import StoredItem, VectorCollection
 
 logger = logging.getLogger(__name__)
+
+# Sentences kept in memory per version (about 2 KB each with their vector).
+SENTENCE_CACHE_LIMIT = 100_000
 
 
 def chunk_collection_name(version_id: str) -> str:
@@ -57,6 +61,28 @@ class OpenVersion:
     sentence_counts: dict[str, int]
     acronyms: dict[str, frozenset[str]]
     secondary: frozenset[str]
+    _sentence_cache: dict[str, StoredItem] = field(default_factory=dict)
+    _terms_cache: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def sentence_items(self, ids: list[str]) -> dict[str, StoredItem]:
+        """Sentences (with vectors) by id; each is read from Chroma once, then kept in memory."""
+        missing = [item_id for item_id in ids if item_id not in self._sentence_cache]
+        if missing:
+            if len(self._sentence_cache) > SENTENCE_CACHE_LIMIT:
+                self._sentence_cache.clear()
+            self._sentence_cache.update(self.sentences.get(missing, with_vectors=True))
+        cache = self._sentence_cache
+        return {item_id: cache[item_id] for item_id in ids if item_id in cache}
+
+    def terms_of(self, item: StoredItem) -> frozenset[str]:
+        """A sentence's content terms, with the acronyms the documents define, computed once."""
+        terms = self._terms_cache.get(item.item_id)
+        if terms is None:
+            if len(self._terms_cache) > SENTENCE_CACHE_LIMIT:
+                self._terms_cache.clear()
+            terms = with_acronyms(frozenset(content_terms(item.text)), self.acronyms)
+            self._terms_cache[item.item_id] = terms
+        return terms
 
 
 class KnowledgeBase:

@@ -12,7 +12,7 @@ from knowledge.answer_type import expected_type, states_new
 from knowledge.base import OpenVersion, heading_id, sentence_id
 from knowledge.cues import describes_document, states_current
 from knowledge.embeddings import Vectors
-from knowledge.names import codes_in, names_whole, question_names, with_acronyms
+from knowledge.names import codes_in, names_whole, question_names
 from knowledge.retrieve import RetrievedChunk
 from knowledge.sentences import LEANS_BACK
 from knowledge.terms import content_terms
@@ -124,9 +124,7 @@ def gather(
         for r in top
         for i in range(counts.get(r.chunk.chunk_id, 0))
     ]
-    stored = version.sentences.get(
-        ids + [heading_id(r.chunk.chunk_id) for r in top], with_vectors=True
-    )
+    stored = version.sentence_items(ids + [heading_id(r.chunk.chunk_id) for r in top])
     best_fused = top[0].fused if top else 1.0
     newest = max((r.chunk.date for r in top if r.chunk.date), default=None)
     sentences: list[Sentence] = []
@@ -147,7 +145,7 @@ def gather(
             item = stored.get(sentence_id(result.chunk.chunk_id, index))
             if item is None or item.vector is None:
                 continue
-            terms = with_acronyms(frozenset(content_terms(item.text)), version.acronyms)
+            terms = version.terms_of(item)
             if _is_answer_material(item.text):
                 lexical = _lexical(asked, terms, context_terms)
                 semantic = _cosine(vector, item.vector)

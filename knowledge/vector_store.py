@@ -35,8 +35,9 @@ class StoredItem:
 def make_chroma_client(data_dir: Path, host: str | None = None, port: int = 8000) -> Any:
     """A Chroma client: a server when ``host`` is set, else embedded files in ``data_dir``."""
     import chromadb
+    from chromadb.config import Settings
 
-    settings = chromadb.Settings(anonymized_telemetry=False)
+    settings = Settings(anonymized_telemetry=False)
     if host:
         return chromadb.HttpClient(host=host, port=port, settings=settings)
     path = data_dir / "chroma"
@@ -49,6 +50,9 @@ class VectorCollection:
 
     def __init__(self, client: Any, name: str, *, create: bool = False) -> None:
         full_name = _COLLECTION_PREFIX + name
+        # A published collection never changes, so its size is read once.
+        self._count: int | None = None
+        self._frozen = not create
         if create:
             self._collection = client.get_or_create_collection(
                 full_name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
@@ -122,7 +126,12 @@ class VectorCollection:
 
     def count(self) -> int:
         """Number of items in the collection."""
-        return int(self._collection.count())
+        if self._count is not None:
+            return self._count
+        count = int(self._collection.count())
+        if self._frozen:
+            self._count = count
+        return count
 
 
 def drop_collections(client: Any, names: Sequence[str]) -> None:
