@@ -21,13 +21,16 @@ class TerminalProgress:
         self._done = 0
 
     def __call__(self, step: str, done: int, total: int) -> None:
+        """Advance the bar of ``step`` to ``done`` of ``total``, starting a new bar per step."""
         if not self.enabled or total <= 0:
             return
         if step != self._step:
             self._close_bar()
             self._step = step
             self._done = 0
-            self._bar = click.progressbar(length=total, label=_LABELS.get(step, step), file=sys.stderr)
+            self._bar = click.progressbar(
+                length=total, label=_LABELS.get(step, step), file=sys.stderr
+            )
             self._bar.__enter__()
         if done > self._done:
             self._bar.update(done - self._done)
@@ -37,7 +40,10 @@ class TerminalProgress:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
     ) -> None:
         self._close_bar()
 

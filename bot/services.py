@@ -26,7 +26,9 @@ class Services:
     kb: KnowledgeBase
     answerer: Answerer
 
-    def refresh_configured(self, *, reset: bool = False, progress: Progress | None = None) -> RefreshSummary:
+    def refresh_configured(
+        self, *, reset: bool = False, progress: Progress | None = None
+    ) -> RefreshSummary:
         """Refresh the knowledge base from the configured sources."""
         locations = [(source.location, source.url) for source in self.settings.sources]
         return refresh(self.kb, locations, full=True, reset=reset, progress=progress)
@@ -38,10 +40,14 @@ class Services:
         return self.refresh_configured(progress=progress)
 
 
-def build_services(settings: Settings, *, embedder: Embedder | None = None, chroma_client: Any = None) -> Services:
+def build_services(
+    settings: Settings, *, embedder: Embedder | None = None, chroma_client: Any = None
+) -> Services:
     """Wire everything from settings; tests may pass a fake embedder or a Chroma client."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.sqlalchemy_url)
-    client = chroma_client or make_chroma_client(settings.data_dir, settings.chroma_host, settings.chroma_port)
+    client = chroma_client or make_chroma_client(
+        settings.data_dir, settings.chroma_host, settings.chroma_port
+    )
     kb = KnowledgeBase(engine, client, embedder or make_embedder())
     return Services(settings, engine, kb, Answerer(kb, settings.contacts))

@@ -10,11 +10,11 @@ import datetime as dt
 import hashlib
 import logging
 import time
-
-import numpy as np
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from ingest.chunk import chunk_sections
 from ingest.document import Document, LoadError
@@ -26,6 +26,7 @@ from knowledge import registry
 from knowledge.base import (
     KnowledgeBase,
     chunk_collection_name,
+    chunk_from_item,
     chunk_metadata,
     embedding_text,
     heading_id,
@@ -77,6 +78,7 @@ def refresh(
             documents that vanished from a named folder are removed.
         reset: start from nothing: the new version holds exactly these locations.
         progress: called as (step, done, total) while work goes on.
+
     """
     started = time.monotonic()
     report = progress or (lambda _step, _done, _total: None)
@@ -108,7 +110,8 @@ def refresh(
         else:
             summary.removed.append(old.path or old.source)
 
-    if previous and not (summary.added or summary.updated or summary.removed):
+    same_model = previous is not None and previous.embedding_model == kb.embedder.model_id
+    if previous and same_model and not (summary.added or summary.updated or summary.removed):
         summary.documents = previous.document_count
         summary.chunks = previous.chunk_count
         summary.version_id = previous.version_id
@@ -199,7 +202,7 @@ def _write_version(
     if plan.carried and previous:
         records.extend(
             _carry_over(
-                kb, previous.version_id, plan.carried, old_documents, chunks_out, sentences_out
+                kb, previous, plan.carried, old_documents, chunks_out, sentences_out, embedder
             )
         )
     now = dt.datetime.now(dt.UTC)
@@ -285,15 +288,24 @@ def _add_chunks(
 
 def _carry_over(
     kb: KnowledgeBase,
-    old_version_id: str,
+    previous: registry.VersionRecord,
     doc_ids: list[str],
     old_documents: dict[str, registry.DocumentRecord],
     chunks_out: VectorCollection,
     sentences_out: VectorCollection,
+    embedder: CachedEmbedder,
 ) -> list[registry.DocumentRecord]:
-    """Copy documents unchanged from the previous version, vectors included."""
-    old_chunks = VectorCollection(kb.chroma, chunk_collection_name(old_version_id))
-    old_sentences = VectorCollection(kb.chroma, sentence_collection_name(old_version_id))
+    """Copy documents unchanged from the previous version, vectors included.
+
+    Vectors of another embedding model cannot be mixed with this one's: then the stored chunks
+    are embedded again, exactly as a fresh build of them would be.
+    """
+    old_chunks = VectorCollection(kb.chroma, chunk_collection_name(previous.version_id))
+    if previous.embedding_model != embedder.model_id:
+        items = sorted(old_chunks.get_by_documents(doc_ids), key=lambda item: item.item_id)
+        _add_chunks([chunk_from_item(item) for item in items], chunks_out, sentences_out, embedder)
+        return [old_documents[doc_id] for doc_id in doc_ids]
+    old_sentences = VectorCollection(kb.chroma, sentence_collection_name(previous.version_id))
     for collection_in, collection_out in ((old_chunks, chunks_out), (old_sentences, sentences_out)):
         items = collection_in.get_by_documents(doc_ids)
         _copy(items, collection_out)

@@ -124,11 +124,12 @@ class Answerer:
                 if needle in sentence
             ]
         candidates = version.sentence_items(self._contact_sentences[key])
-        if not candidates or evidence.vector is None:
+        question = evidence.vector
+        if not candidates or question is None:
             return None
 
         def fit(item: StoredItem) -> float:
-            similarity = float(item.vector @ evidence.vector) if item.vector is not None else 0.0
+            similarity = float(item.vector @ question) if item.vector is not None else 0.0
             doc_id = str(item.metadata.get("doc_id"))
             official = _is_official(
                 contact, (version.chunk_by_id[str(item.metadata["chunk_id"])], "")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from knowledge.answer_type import expected_type, states_new
+from knowledge.answer_type import AnswerType, expected_type, states_new
 from knowledge.base import OpenVersion, heading_id, sentence_id
 from knowledge.cues import describes_document, states_current
 from knowledge.embeddings import Vectors
@@ -87,7 +87,7 @@ class _Question:
     text: str
     vector: Vectors
     weights: dict[str, float]
-    wanted: str | None
+    wanted: AnswerType | None
     names: list[str]
     codes: set[str]
     prefer_recent: bool

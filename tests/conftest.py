@@ -1,4 +1,4 @@
-"""Shared fixtures: a scrubbed environment, a temp data dir, real and fake embedders, a corpus KB."""
+"""Shared fixtures: a scrubbed environment, a temp data dir, real and fake embedders, corpus KB."""
 
 from __future__ import annotations
 
@@ -19,7 +19,16 @@ SEED = SHARED / "seed"
 DEV_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
 DATA = Path(__file__).resolve().parent / "data"
 
-_SCRUBBED_PREFIXES = ("SLACK_", "SECTORBOT_", "CHROMA_", "DATABASE_URL", "ADMIN_USER_IDS", "HANDOFF_", "LLM_", "OPENAI_")
+_SCRUBBED_PREFIXES = (
+    "SLACK_",
+    "SECTORBOT_",
+    "CHROMA_",
+    "DATABASE_URL",
+    "ADMIN_USER_IDS",
+    "HANDOFF_",
+    "LLM_",
+    "OPENAI_",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +45,13 @@ def scrubbed_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Ite
 
 def make_settings(data_dir: Path, **environ: str) -> Settings:
     """Settings for a data dir, using the repository's TOML file."""
-    return load_settings({"SECTORBOT_DATA_DIR": str(data_dir), "SECTORBOT_CONFIG": str(REPO / "sectorbot.toml"), **environ})
+    return load_settings(
+        {
+            "SECTORBOT_DATA_DIR": str(data_dir),
+            "SECTORBOT_CONFIG": str(REPO / "sectorbot.toml"),
+            **environ,
+        }
+    )
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +62,7 @@ def minilm() -> MiniLMEmbedder:
 
 @pytest.fixture(scope="session")
 def corpus_services(tmp_path_factory: pytest.TempPathFactory, minilm: MiniLMEmbedder) -> Services:
-    """A knowledge base built once from the seed page and the sample corpus, with real embeddings."""
+    """A knowledge base built once from the seed page and the sample corpus (real embeddings)."""
     from ingest.pipeline import refresh
 
     data_dir = tmp_path_factory.mktemp("corpus-kb")

@@ -3,7 +3,10 @@ from knowledge.terms import content_terms, stem
 
 
 def test_sentences_survive_abbreviations_decimals_and_code_sections() -> None:
-    text = "The U.S. Dept. of Labor paid $1.45 million. Section 84A.15 applies! Call 515-725-3882 today."
+    text = (
+        "The U.S. Dept. of Labor paid $1.45 million. Section 84A.15 applies! "
+        "Call 515-725-3882 today."
+    )
     assert split_sentences(text) == [
         "The U.S. Dept. of Labor paid $1.45 million.",
         "Section 84A.15 applies!",

@@ -1,0 +1,138 @@
+"""The offline MiniLM embedder and the embedding cache in front of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tokenizers import Tokenizer
+
+from knowledge.database import make_engine
+from knowledge.embedding_cache import CachedEmbedder
+from knowledge.embeddings import (
+    MINILM_TOKENIZER,
+    MiniLMEmbedder,
+    ModelFileError,
+    make_embedder,
+)
+from tests.fakes.embeddings import FakeEmbedder
+
+# About 160 word-piece tokens: longer than the 128 the tokenizer file truncates at by itself.
+LONG_PREFIX = " ".join(["employers", "training", "region", "college", "workforce"] * 32)
+
+
+def test_minilm_returns_normalised_384_dimensional_float32_rows(minilm: MiniLMEmbedder) -> None:
+    vectors = minilm.embed(["What is a sector partnership?", "Who runs them?", "Ames"])
+
+    assert vectors.shape == (3, 384)
+    assert vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_minilm_embeds_nothing_as_an_empty_matrix(minilm: MiniLMEmbedder) -> None:
+    assert minilm.embed([]).shape == (0, 384)
+
+
+def test_similar_sentences_score_higher_than_unrelated_ones(minilm: MiniLMEmbedder) -> None:
+    question, similar, unrelated = minilm.embed(
+        [
+            "How do employers join a sector partnership?",
+            "Businesses become members of an industry sector partnership by calling IWD.",
+            "It will rain in Des Moines tomorrow.",
+        ]
+    )
+
+    assert question @ similar > question @ unrelated + 0.3
+
+
+def test_a_text_is_embedded_the_same_alone_or_padded_in_a_batch(minilm: MiniLMEmbedder) -> None:
+    alone = minilm.embed(["Sector partnerships are regional."])[0]
+    batched = minilm.embed(["Sector partnerships are regional.", LONG_PREFIX])[0]
+
+    np.testing.assert_allclose(alone, batched, atol=1e-5)
+
+
+def test_text_after_the_first_128_tokens_still_counts(minilm: MiniLMEmbedder) -> None:
+    untruncated = Tokenizer.from_file(str(MINILM_TOKENIZER))
+    untruncated.no_truncation()
+    assert len(untruncated.encode(LONG_PREFIX).ids) > 150
+
+    first, second = minilm.embed(
+        [
+            LONG_PREFIX + " The partnership meets in Ames to plan welding courses.",
+            LONG_PREFIX + " Heavy rain and strong winds are expected across the state.",
+        ]
+    )
+
+    assert first @ second < 0.99
+
+
+def test_a_tampered_tokenizer_file_is_refused(tmp_path: Path) -> None:
+    data = bytearray(MINILM_TOKENIZER.read_bytes())
+    data[100] = ord("X") if data[100] != ord("X") else ord("Y")
+    tampered = tmp_path / "tokenizer.json"
+    tampered.write_bytes(bytes(data))
+
+    with pytest.raises(ModelFileError, match="tokenizer.json"):
+        MiniLMEmbedder(tokenizer_path=tampered).embed(["hello"])
+
+
+def test_a_missing_model_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ModelFileError, match="missing"):
+        MiniLMEmbedder(model_path=tmp_path / "model.onnx").embed(["hello"])
+
+
+def test_an_unknown_embedding_model_is_an_error_naming_the_setting() -> None:
+    with pytest.raises(ValueError, match="EMBEDDING_MODEL"):
+        make_embedder("word2vec")
+
+
+def test_the_cache_embeds_each_distinct_text_once(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'cache.db'}")
+    inner = FakeEmbedder()
+    cached = CachedEmbedder(inner, engine)
+
+    vectors = cached.embed(["alpha", "beta", "alpha"])
+
+    assert cached.computed == 2
+    assert sorted(inner.texts) == ["alpha", "beta"]
+    assert vectors.shape == (3, 384)
+    np.testing.assert_array_equal(vectors[0], vectors[2])
+    np.testing.assert_allclose(vectors, inner.embed(["alpha", "beta", "alpha"]), atol=1e-6)
+
+
+def test_the_cache_is_shared_by_instances_on_the_same_database(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'cache.db'}")
+    first = CachedEmbedder(FakeEmbedder(), engine)
+    earlier = first.embed(["alpha", "beta"])
+    inner = FakeEmbedder()
+    second = CachedEmbedder(inner, engine)
+
+    later = second.embed(["beta", "alpha", "gamma"])
+
+    assert second.computed == 1
+    assert inner.texts == ["gamma"]
+    np.testing.assert_array_equal(later[0], earlier[1])
+    np.testing.assert_array_equal(later[1], earlier[0])
+
+
+def test_the_cache_is_keyed_by_model(tmp_path: Path) -> None:
+    class OtherModel(FakeEmbedder):
+        model_id = "another-model"
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'cache.db'}")
+    CachedEmbedder(FakeEmbedder(), engine).embed(["alpha"])
+    other = CachedEmbedder(OtherModel(), engine)
+
+    other.embed(["alpha"])
+
+    assert other.computed == 1
+
+
+def test_the_cache_returns_an_empty_matrix_for_no_texts(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'cache.db'}")
+    cached = CachedEmbedder(FakeEmbedder(), engine)
+
+    assert cached.embed([]).shape == (0, 384)
+    assert cached.computed == 0

@@ -1,0 +1,326 @@
+"""The ``sectorbot`` command line, through click's CliRunner, as DESIGN.md's contract states it.
+
+The CLI builds its own MiniLM model (as it does in real use). The ask and eval tests share one
+data dir, built from the bundled IWD page by the first ``ask`` of the module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bot.cli import cli
+from bot.progress import TerminalProgress
+from tests.conftest import _SCRUBBED_PREFIXES, CORPUS, DATA, REPO
+
+IWD_URL = "https://workforce.iowa.gov/employers/boards-and-partnerships/sector-partnerships"
+INVOLVEMENT_QUESTION = "How can my company join a sector partnership?"
+OUT_OF_SCOPE_QUESTION = "Will it rain in Des Moines tomorrow?"
+ANSWER_FIELDS = {"question", "answer", "sources", "confident", "intent", "handoff", "timings_ms"}
+SOURCE_FIELDS = {"n", "title", "url", "path", "score", "snippet"}
+HANDOFF_FIELDS = {"name", "title", "phone", "email", "slack_user_id"}
+SUMMARY_FIELDS = {"added", "updated", "unchanged", "removed", "failed", "chunks", "seconds"}
+PROGRESS_LABELS = ("Reading documents", "Indexing documents")
+
+
+def _run(args: list[str], stdin: str | None = None, **environ: str) -> Result:
+    return CliRunner().invoke(cli, args, input=stdin, env=environ or None)
+
+
+def _json_lines(result: Result) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def first_ask(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Result]]:
+    """One ``ask --json`` on an empty data dir; the dir it built is reused by later tests."""
+    home = tmp_path_factory.mktemp("cli")
+    data_dir = home / "data"
+    # Module fixtures run before the autouse one, so scrub the environment here too.
+    with pytest.MonkeyPatch.context() as patch:
+        for key in list(os.environ):
+            if key.startswith(_SCRUBBED_PREFIXES) or key == "LOG_LEVEL":
+                patch.delenv(key)
+        patch.chdir(home)
+        env = {
+            "SECTORBOT_DATA_DIR": str(data_dir),
+            "SECTORBOT_CONFIG": str(REPO / "sectorbot.toml"),
+        }
+        result = _run(["ask", INVOLVEMENT_QUESTION, "--json"], **env)
+    yield data_dir, result
+
+
+@pytest.fixture
+def kb_dir(first_ask: tuple[Path, Result], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the CLI at the data dir the first ask built."""
+    data_dir, _result = first_ask
+    monkeypatch.setenv("SECTORBOT_DATA_DIR", str(data_dir))
+    return data_dir
+
+
+def test_ask_on_an_empty_data_dir_builds_the_bundled_page_and_routes_to_the_contact(
+    first_ask: tuple[Path, Result],
+) -> None:
+    data_dir, result = first_ask
+
+    assert result.exit_code == 0, result.output
+    [answer] = _json_lines(result)
+    assert set(answer) == ANSWER_FIELDS
+    assert answer["question"] == INVOLVEMENT_QUESTION
+    assert answer["intent"] == "involvement"
+    assert answer["handoff"]["name"] == "Kathy Leggett"
+    assert answer["handoff"]["phone"] == "515-725-3882"
+    assert answer["handoff"]["email"] is None
+    assert set(answer["handoff"]) == HANDOFF_FIELDS
+    assert "515-725-3882" in answer["answer"]
+    assert IWD_URL in [source["url"] for source in answer["sources"]]
+    assert (data_dir / "sectorbot.db").is_file()
+
+
+def test_ask_json_has_exactly_the_contract_fields(first_ask: tuple[Path, Result]) -> None:
+    [answer] = _json_lines(first_ask[1])
+
+    assert isinstance(answer["answer"], str) and "[1]" in answer["answer"]
+    assert isinstance(answer["confident"], bool)
+    assert 1 <= len(answer["sources"]) <= 5
+    for number, source in enumerate(answer["sources"], start=1):
+        assert set(source) >= SOURCE_FIELDS
+        assert source["n"] == number
+        assert isinstance(source["score"], float)
+        assert isinstance(source["snippet"], str) and source["snippet"]
+    iwd = next(source for source in answer["sources"] if source["url"] == IWD_URL)
+    assert iwd["path"].endswith("iwd_sector_partnerships.md")
+    assert set(answer["timings_ms"]) == {"retrieve", "answer", "total"}
+    assert all(value >= 0 for value in answer["timings_ms"].values())
+
+
+def test_ask_reads_one_question_per_line_of_stdin_and_answers_in_order(kb_dir: Path) -> None:
+    questions = [
+        "What is an Iowa Business Sector Partnership?",
+        OUT_OF_SCOPE_QUESTION,
+        "When did administration of the partnerships move to Iowa Workforce Development?",
+    ]
+
+    result = _run(["ask", "-", "--json"], stdin="\n".join(questions) + "\n")
+
+    assert result.exit_code == 0, result.output
+    answers = _json_lines(result)
+    assert [answer["question"] for answer in answers] == questions
+    assert all(set(answer) == ANSWER_FIELDS for answer in answers)
+    assert answers[0]["confident"]
+    assert "September 2022" in answers[2]["answer"]
+
+
+def test_an_out_of_scope_question_is_not_answered_confidently(kb_dir: Path) -> None:
+    result = _run(["ask", OUT_OF_SCOPE_QUESTION, "--json"])
+
+    assert result.exit_code == 0, result.output
+    [answer] = _json_lines(result)
+    assert answer["confident"] is False
+    assert answer["sources"] == []
+    assert answer["intent"] == "question"
+
+
+def test_ask_without_json_prints_the_answer_and_its_sources(kb_dir: Path) -> None:
+    result = _run(["ask", "What is an Iowa Business Sector Partnership?"])
+
+    assert result.exit_code == 0, result.output
+    assert "Sources:" in result.stdout
+    assert IWD_URL in result.stdout
+
+
+def test_eval_prints_the_metrics_of_a_question_set(kb_dir: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "questions.jsonl"
+    rows = [
+        {
+            "id": "q1",
+            "question": "When did administration of the Sector Partnerships move to IWD?",
+            "kind": "factual",
+            "expected_files": ["seed"],
+            "must_include": ["September 2022"],
+        },
+        {"id": "q2", "question": INVOLVEMENT_QUESTION, "kind": "involvement"},
+        {"id": "q3", "question": OUT_OF_SCOPE_QUESTION, "kind": "out_of_scope"},
+    ]
+    questions.write_text("\n".join(json.dumps(row) for row in rows) + "\n", "utf-8")
+
+    result = _run(["eval", str(questions), "--json"])
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    metrics = report["metrics"]
+    assert {
+        "questions",
+        "hit_at_1",
+        "hit_at_5",
+        "mrr",
+        "facts",
+        "abstention_precision",
+        "abstention_recall",
+        "routing_precision",
+        "routing_recall",
+        "latency_p50_ms",
+        "latency_p95_ms",
+    } <= set(metrics)
+    assert metrics["questions"] == 3
+    assert metrics["hit_at_1"] == 1.0
+    assert metrics["routing_recall"] == 1.0
+    assert metrics["abstention_recall"] == 1.0
+
+
+def test_eval_names_a_malformed_line(kb_dir: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text('{"question": "What is a sector partnership?"}\n{"question": oops}\n')
+
+    result = _run(["eval", str(questions), "--json"])
+
+    assert result.exit_code == 1
+    assert f"{questions}:2" in result.stderr
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+
+
+def test_ingest_json_prints_one_summary_object_and_no_progress(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copyfile(CORPUS / "a07_iowa_code_84A15_explainer.md", docs / "a07.md")
+    shutil.copyfile(DATA / "front_matter.md", docs / "guide.md")
+    shutil.copyfile(DATA / "broken.pdf", docs / "broken.pdf")
+
+    result = _run(["ingest", str(docs), "--json"])
+
+    assert result.exit_code == 0, result.output
+    [summary] = _json_lines(result)
+    assert set(summary) >= SUMMARY_FIELDS
+    assert (summary["added"], summary["failed"], summary["removed"]) == (2, 1, 0)
+    assert summary["chunks"] > 0
+    assert "broken.pdf" in summary["failures"][0]["source"]
+    assert not any(label in result.output for label in PROGRESS_LABELS)
+
+
+def test_ingest_prints_a_text_summary_and_no_progress_bar_when_piped(tmp_path: Path) -> None:
+    guide = tmp_path / "guide.md"
+    shutil.copyfile(DATA / "front_matter.md", guide)
+
+    result = _run(["ingest", str(guide), str(DATA / "unknown.xyz")])
+
+    assert result.exit_code == 0, result.output
+    assert "1 added" in result.stdout
+    assert "1 failed" in result.stdout
+    assert "unknown.xyz: unsupported file type .xyz" in result.stdout
+    assert not any(label in result.output for label in PROGRESS_LABELS)
+    assert "\r" not in result.output
+
+    again = _run(["ingest", str(guide), "--json"])
+
+    assert again.exit_code == 0, again.output
+    [summary] = _json_lines(again)
+    assert (summary["added"], summary["unchanged"], summary["embedded"]) == (0, 1, 0)
+
+
+def test_ingest_exits_1_when_nothing_could_be_indexed(tmp_path: Path) -> None:
+    docs = tmp_path / "bad"
+    docs.mkdir()
+    for name in ("broken.pdf", "binary.txt", "unknown.xyz"):
+        shutil.copyfile(DATA / name, docs / name)
+
+    result = _run(["ingest", str(docs), "--json"])
+
+    assert result.exit_code == 1
+    [summary] = _json_lines(result)
+    assert summary["failed"] == 3
+    assert summary["chunks"] == 0
+    assert {Path(f["source"]).name for f in summary["failures"]} == {
+        "broken.pdf",
+        "binary.txt",
+        "unknown.xyz",
+    }
+
+
+def test_ask_after_an_ingest_that_indexed_nothing_builds_the_configured_sources(
+    tmp_path: Path,
+) -> None:
+    assert _run(["ingest", str(DATA / "broken.pdf"), "--json"]).exit_code == 1
+
+    result = _run(["ask", INVOLVEMENT_QUESTION, "--json"])
+
+    assert result.exit_code == 0, result.output
+    [answer] = _json_lines(result)
+    assert IWD_URL in [source["url"] for source in answer["sources"]]
+
+
+def test_ingest_reset_keeps_only_the_given_sources(tmp_path: Path) -> None:
+    first, second = tmp_path / "first.md", tmp_path / "second.md"
+    first.write_text("# First\n\nEmployers lead the first partnership.\n", "utf-8")
+    second.write_text("# Second\n\nColleges support the second partnership.\n", "utf-8")
+    assert _run(["ingest", str(first), "--json"]).exit_code == 0
+
+    result = _run(["ingest", "--reset", str(second), "--json"])
+
+    assert result.exit_code == 0, result.output
+    [summary] = _json_lines(result)
+    assert summary["documents"] == 1
+    assert summary["added"] == 1
+
+
+def test_a_malformed_config_file_fails_at_start_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("[[sources]\nlocation = 'x'\n", "utf-8")
+
+    result = _run(["ask", "hello", "--json"], SECTORBOT_CONFIG=str(config))
+
+    assert result.exit_code != 0
+    assert "SECTORBOT_CONFIG" in result.stderr
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_a_contact_without_a_name_fails_at_start_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "contacts.toml"
+    config.write_text("[[contacts]]\nphone = '515-000-0000'\n", "utf-8")
+
+    result = _run(["ingest", "--json"], SECTORBOT_CONFIG=str(config))
+
+    assert result.exit_code != 0
+    assert "contacts[0].name" in result.stderr
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_a_malformed_environment_value_fails_at_start_naming_the_key() -> None:
+    result = _run(["ask", "hello"], CHROMA_PORT="abc")
+
+    assert result.exit_code != 0
+    assert "CHROMA_PORT" in result.stderr
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_the_version_option_names_the_package() -> None:
+    result = _run(["--version"])
+
+    assert result.exit_code == 0
+    assert "0.1.0" in result.stdout
+
+
+def test_the_progress_bar_draws_on_stderr_only_when_enabled(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with TerminalProgress(enabled=True) as progress:
+        progress("load", 0, 2)
+        progress("load", 2, 2)
+        progress("embed", 1, 2)
+    with TerminalProgress(enabled=False) as quiet:
+        quiet("load", 1, 2)
+
+    captured = capsys.readouterr()
+    assert "Reading documents" in captured.err
+    assert "Indexing documents" in captured.err
+    assert captured.out == ""
+    assert captured.err.count("Reading documents") >= 1

@@ -1,0 +1,102 @@
+"""The documentation keeps up with the code: every command and every setting is documented."""
+
+from __future__ import annotations
+
+import re
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from tests.conftest import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+ENV_EXAMPLE = (REPO / ".env.example").read_text(encoding="utf-8")
+SETTINGS_SOURCE = (REPO / "bot" / "settings.py").read_text(encoding="utf-8")
+
+# environ.get("KEY"), environ["KEY"] and helpers called as _secret(environ, "KEY").
+_READ_KEY = re.compile(r"""environ(?:\.get\(|\[|,\s*)\s*["']([A-Z][A-Z0-9_]*)["']""")
+_ENV_LINE = re.compile(r"^([A-Z][A-Z0-9_]*)=", re.MULTILINE)
+COMMANDS = sorted(cli.commands)
+
+
+def _readme_rows() -> dict[str, str]:
+    """README command-table rows, keyed by command name."""
+    rows = {}
+    for line in README.splitlines():
+        match = re.match(r"^\| `sectorbot (\w+)[^`]*` \|", line)
+        if match:
+            rows[match.group(1)] = line
+    return rows
+
+
+def _environment_keys() -> set[str]:
+    return set(_READ_KEY.findall(SETTINGS_SOURCE))
+
+
+def test_the_cli_has_the_commands_design_md_names() -> None:
+    assert {"ingest", "ask", "eval"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help_text(name: str) -> None:
+    command = cli.commands[name]
+
+    assert command.help and command.help.strip()
+    result = CliRunner().invoke(cli, [name, "--help"], prog_name="sectorbot")
+    assert result.exit_code == 0, result.output
+    assert f"Usage: sectorbot {name}" in result.output
+    assert " ".join(command.help.split()) in " ".join(result.output.split())
+
+
+def test_the_group_help_lists_every_command_with_examples() -> None:
+    result = CliRunner().invoke(cli, ["-h"])
+
+    assert result.exit_code == 0
+    assert "Examples:" in result.output
+    for name in COMMANDS:
+        assert re.search(rf"^\s+{name}\s+\S", result.output, re.MULTILINE), name
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_and_its_options_are_in_the_readme_table(name: str) -> None:
+    rows = _readme_rows()
+
+    assert name in rows, f"README's command table has no row for `sectorbot {name}`"
+    options = [
+        option
+        for parameter in cli.commands[name].params
+        if isinstance(parameter, click.Option)
+        for option in parameter.opts
+        if option.startswith("--") and option != "--help"
+    ]
+    for option in options:
+        assert option in rows[name], f"`sectorbot {name}` row does not mention {option}"
+
+
+def test_the_readme_table_names_no_command_that_does_not_exist() -> None:
+    assert set(_readme_rows()) <= set(COMMANDS)
+
+
+def test_every_environment_key_the_settings_read_is_in_env_example() -> None:
+    keys = _environment_keys()
+    listed = set(_ENV_LINE.findall(ENV_EXAMPLE))
+
+    assert len(keys) >= 10  # the pattern still finds what settings.py reads
+    assert keys - listed == set()
+
+
+def test_env_example_lists_no_key_the_settings_never_read() -> None:
+    assert set(_ENV_LINE.findall(ENV_EXAMPLE)) - _environment_keys() == set()
+
+
+def test_every_key_in_env_example_has_a_comment_above_its_group() -> None:
+    lines = ENV_EXAMPLE.splitlines()
+    for index, line in enumerate(lines):
+        if not _ENV_LINE.match(line):
+            continue
+        above = index - 1
+        while above >= 0 and _ENV_LINE.match(lines[above]):
+            above -= 1
+        assert above >= 0 and lines[above].startswith("#"), f"{line!r} has no comment"
