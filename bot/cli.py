@@ -1,4 +1,4 @@
-"""The ``sectorbot`` command line.
+"""The sectorbot command line.
 
 \b
 Examples:

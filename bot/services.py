@@ -49,5 +49,5 @@ def build_services(
     client = chroma_client or make_chroma_client(
         settings.data_dir, settings.chroma_host, settings.chroma_port
     )
-    kb = KnowledgeBase(engine, client, embedder or make_embedder())
+    kb = KnowledgeBase(engine, client, embedder or make_embedder(settings.embedding_model))
     return Services(settings, engine, kb, Answerer(kb, settings.contacts))

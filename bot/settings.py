@@ -16,6 +16,7 @@ BUNDLED_CONFIG = (
 )
 BUNDLED_PREFIX = "bundled:"
 BUNDLED_DIR = BUNDLED_CONFIG.parent
+SUPPORTED_EMBEDDING_MODELS = frozenset({"minilm"})
 
 
 class SettingsError(Exception):
@@ -70,6 +71,7 @@ class Settings:
     slack_api_url: str | None = None
     handoff_channel_id: str | None = None
     log_level: str = "WARNING"
+    embedding_model: str = "minilm"
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -118,6 +120,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         slack_api_url=environ.get("SLACK_API_URL") or None,
         handoff_channel_id=environ.get("HANDOFF_CHANNEL_ID") or None,
         log_level=_log_level(environ.get("LOG_LEVEL") or "WARNING"),
+        embedding_model=_embedding_model(environ.get("EMBEDDING_MODEL") or "minilm"),
     )
 
 
@@ -225,6 +228,14 @@ def _log_level(raw: str) -> str:
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         raise SettingsError(f"LOG_LEVEL: expected DEBUG, INFO, WARNING or ERROR, got {raw!r}")
     return level
+
+
+def _embedding_model(raw: str) -> str:
+    model = raw.strip().lower()
+    if model not in SUPPORTED_EMBEDDING_MODELS:
+        supported = ", ".join(sorted(SUPPORTED_EMBEDDING_MODELS))
+        raise SettingsError(f"EMBEDDING_MODEL: unknown model {raw!r} (supported: {supported})")
+    return model
 
 
 def current_settings() -> Settings:

@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 PIPELINE_VERSION = "6"
 # Versions kept after a refresh: the current one and enough to roll back.
 KEEP_VERSIONS = 3
+ABANDONED_BUILD_AFTER = dt.timedelta(hours=6)
 
 Progress = Callable[[str, int, int], None]
 
@@ -331,7 +332,13 @@ def _retire_old_versions(kb: KnowledgeBase) -> None:
     keep = {v.version_id for v in ready[:KEEP_VERSIONS]}
     if current:
         keep.add(current.version_id)
-    stale = [v.version_id for v in versions if v.version_id not in keep and v.status != "building"]
+    # A build that has run this long died with its process (a killed refresh): clear it away.
+    abandoned_before = dt.datetime.now(dt.UTC) - ABANDONED_BUILD_AFTER
+    stale = [
+        v.version_id
+        for v in versions
+        if v.version_id not in keep and (v.status != "building" or v.created_at < abandoned_before)
+    ]
     names = [
         n for vid in stale for n in (chunk_collection_name(vid), sentence_collection_name(vid))
     ]

@@ -31,8 +31,12 @@ class RefreshSummary:
 
     @property
     def indexed_anything(self) -> bool:
-        """True when the knowledge base now holds at least one document."""
-        return self.documents > 0
+        """True when some source of this refresh is in the knowledge base now.
+
+        Unchanged documents count (they are indexed); a run whose every source failed does not,
+        even if the knowledge base still holds documents from earlier runs.
+        """
+        return bool(self.added or self.updated or self.unchanged)
 
     def as_json(self) -> dict[str, Any]:
         """One JSON object: counts first, then the lists behind them."""

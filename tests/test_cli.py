@@ -244,6 +244,21 @@ def test_ingest_exits_1_when_nothing_could_be_indexed(tmp_path: Path) -> None:
     }
 
 
+def test_ingest_of_only_broken_files_exits_1_even_when_the_knowledge_base_has_documents(
+    tmp_path: Path,
+) -> None:
+    good = tmp_path / "good.md"
+    good.write_text("# Good\n\nSector partnerships meet every quarter in Ames.\n", encoding="utf-8")
+    assert _run(["ingest", str(good), "--json"]).exit_code == 0
+
+    result = _run(["ingest", str(DATA / "broken.pdf"), "--json"])
+
+    assert result.exit_code == 1
+    [summary] = _json_lines(result)
+    assert summary["failed"] == 1
+    assert summary["documents"] == 1
+
+
 def test_ask_after_an_ingest_that_indexed_nothing_builds_the_configured_sources(
     tmp_path: Path,
 ) -> None:

@@ -205,3 +205,8 @@ def test_empty_port_and_log_level_mean_the_defaults(tmp_path: Path) -> None:
     settings = _settings(tmp_path, CHROMA_PORT="", LOG_LEVEL="")
 
     assert (settings.chroma_port, settings.log_level) == (8000, "WARNING")
+
+
+def test_an_unknown_embedding_model_fails_at_start_naming_the_key(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="EMBEDDING_MODEL"):
+        _settings(tmp_path, EMBEDDING_MODEL="word2vec")
