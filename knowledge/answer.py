@@ -7,8 +7,9 @@ import time
 from collections.abc import Sequence
 
 from knowledge import replies
-from knowledge.base import KnowledgeBase, OpenVersion, sentence_id
+from knowledge.base import KnowledgeBase, OpenVersion
 from knowledge.citations import number_sources
+from knowledge.contact_source import ContactSources
 from knowledge.contacts import Contact, route_contact
 from knowledge.cues import asks_current
 from knowledge.decompose import split_question
@@ -16,18 +17,13 @@ from knowledge.evidence import Evidence, Sentence, combine, gather
 from knowledge.intents import classify
 from knowledge.names import codes_in
 from knowledge.retrieve import retrieve
-from knowledge.sentences import split_sentences
 from knowledge.types import Answer, Chunk
-from knowledge.vector_store import StoredItem
 
 # The confidence decision, tuned on the dev set: some sentence or chunk must be close enough in
 # meaning to the question (cosine similarity with MiniLM). Questions that name a code the
 # documents use ("260E", "84A.15") may be a little further off: the code itself is the match.
 MIN_STRENGTH = 0.53
 MIN_STRENGTH_WITH_CODE = 0.45
-SECONDARY_SOURCE_PENALTY = 0.1
-# The page a contact's settings name as where the contact is published wins outright.
-OFFICIAL_SOURCE_BONUS = 1.0
 
 _ASKS_EMAIL = re.compile(r"\be-?mail\b", re.IGNORECASE)
 
@@ -38,7 +34,7 @@ class Answerer:
     def __init__(self, kb: KnowledgeBase, contacts: Sequence[Contact]) -> None:
         self.kb = kb
         self.contacts = tuple(contacts)
-        self._contact_sentences: dict[tuple[str, str], list[str]] = {}
+        self._contact_sources = ContactSources(kb.embedder)
 
     def answer(self, question: str) -> Answer:
         """Answer one question (never raises for an ordinary question; see ``replies``)."""
@@ -101,7 +97,11 @@ class Answerer:
         contact: Contact,
         add_contact: bool,
     ) -> Answer:
-        published = self._contact_source(version, contact, evidence) if add_contact else None
+        published = (
+            self._contact_sources.passage(version, contact, evidence.vector)
+            if add_contact
+            else None
+        )
         quoted = _quote(evidence.selected) + ([published] if published else [])
         numbers, sources = number_sources(quoted, evidence.retrieved, version.secondary)
         parts = _marked(evidence.selected, numbers)
@@ -109,41 +109,10 @@ class Answerer:
             parts.append(replies.current_contact(contact, f" [{numbers[published[0].doc_id]}]"))
         return Answer(question, " ".join(parts), sources, True, "question")
 
-    def _contact_source(
-        self, version: OpenVersion, contact: Contact, evidence: Evidence
-    ) -> tuple[Chunk, str] | None:
-        """The sentence that publishes the contact and best matches what the person asked."""
-        needle = contact.phone or contact.name
-        key = (version.record.version_id, needle)
-        if key not in self._contact_sentences:
-            self._contact_sentences[key] = [
-                sentence_id(chunk_id, index)
-                for chunk_id, chunk in version.chunk_by_id.items()
-                if needle in chunk.text
-                for index, sentence in enumerate(split_sentences(chunk.text))
-                if needle in sentence
-            ]
-        candidates = version.sentence_items(self._contact_sentences[key])
-        question = evidence.vector
-        if not candidates or question is None:
-            return None
-
-        def fit(item: StoredItem) -> float:
-            similarity = float(item.vector @ question) if item.vector is not None else 0.0
-            doc_id = str(item.metadata.get("doc_id"))
-            official = _is_official(
-                contact, (version.chunk_by_id[str(item.metadata["chunk_id"])], "")
-            )
-            penalty = SECONDARY_SOURCE_PENALTY if doc_id in version.secondary else 0.0
-            return similarity - penalty + (OFFICIAL_SOURCE_BONUS if official else 0.0)
-
-        best = max(candidates.values(), key=fit)
-        return version.chunk_by_id[str(best.metadata["chunk_id"])], best.text
-
     def _involvement(
         self, version: OpenVersion, question: str, evidence: Evidence, contact: Contact
     ) -> Answer:
-        published = self._contact_source(version, contact, evidence)
+        published = self._contact_sources.passage(version, contact, evidence.vector)
         confident = _is_confident(evidence, question)
         supporting = [s for s in evidence.selected[:2] if confident and contact.phone not in s.text]
         quoted = ([published] if published else []) + _quote(supporting)
@@ -158,13 +127,6 @@ class Answerer:
         parts.extend(_marked(supporting, numbers))
         parts.append(replies.next_steps())
         return Answer(question, " ".join(parts), sources, True, "involvement", handoff=contact)
-
-
-def _is_official(contact: Contact, published: tuple[Chunk, str] | None) -> bool:
-    """True when the passage comes from the page the contact's settings name as its source."""
-    if published is None or not contact.source:
-        return False
-    return contact.source in (published[0].url, published[0].path)
 
 
 def _is_confident(evidence: Evidence, question: str) -> bool:
