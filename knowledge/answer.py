@@ -15,7 +15,7 @@ from knowledge.cues import asks_current
 from knowledge.decompose import split_question
 from knowledge.evidence import Evidence, Sentence, combine, gather
 from knowledge.intents import classify
-from knowledge.names import codes_in
+from knowledge.names import codes_in, spell_out
 from knowledge.retrieve import retrieve
 from knowledge.types import Answer, Chunk
 
@@ -107,7 +107,9 @@ class Answerer:
         parts = _marked(evidence.selected, numbers)
         if published and contact.phone not in " ".join(parts):
             parts.append(replies.current_contact(contact, f" [{numbers[published[0].doc_id]}]"))
-        return Answer(question, " ".join(parts), sources, True, "question")
+        return Answer(
+            question, spell_out(" ".join(parts), version.acronyms), sources, True, "question"
+        )
 
     def _involvement(
         self, version: OpenVersion, question: str, evidence: Evidence, contact: Contact
@@ -126,7 +128,14 @@ class Answerer:
             parts.append(replies.no_email(contact))
         parts.extend(_marked(supporting, numbers))
         parts.append(replies.next_steps())
-        return Answer(question, " ".join(parts), sources, True, "involvement", handoff=contact)
+        return Answer(
+            question,
+            spell_out(" ".join(parts), version.acronyms),
+            sources,
+            True,
+            "involvement",
+            handoff=contact,
+        )
 
 
 def _is_confident(evidence: Evidence, question: str) -> bool:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from knowledge.cues import is_secondary
 from knowledge.embeddings import Embedder
 from knowledge.keyword_index import KeywordIndex
-from knowledge.names import find_acronyms, with_acronyms
+from knowledge.names import Acronym, find_acronyms, with_acronyms
 from knowledge.registry import VersionRecord, current_version
 from knowledge.terms import content_terms
 from knowledge.types import Chunk
@@ -59,7 +59,7 @@ class OpenVersion:
     keywords: KeywordIndex
     chunk_by_id: dict[str, Chunk]
     sentence_counts: dict[str, int]
-    acronyms: dict[str, frozenset[str]]
+    acronyms: dict[str, Acronym]
     secondary: frozenset[str]
     _sentence_cache: dict[str, StoredItem] = field(default_factory=dict)
     _terms_cache: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -154,7 +154,7 @@ def _open_version(client: Any, record: VersionRecord) -> OpenVersion:
         [_keyword_text(chunk_by_id[item.item_id]) for item in items],
     )
     logger.info("opened knowledge base version %s (%d chunks)", record.version_id, len(items))
-    acronyms = find_acronyms(chunk.text for chunk in chunk_by_id.values())
+    acronyms = find_acronyms(f"{chunk.section}\n{chunk.text}" for chunk in chunk_by_id.values())
     secondary = frozenset(
         chunk.doc_id
         for chunk in chunk_by_id.values()

@@ -15,7 +15,7 @@ from knowledge.embeddings import Vectors
 from knowledge.names import codes_in, names_whole, question_names
 from knowledge.retrieve import RetrievedChunk
 from knowledge.sentences import LEANS_BACK
-from knowledge.terms import content_terms
+from knowledge.terms import content_terms, stem
 from knowledge.types import Chunk
 
 # Weights of a sentence's score, tuned on the dev set (see `sectorbot eval`). Meaning (cosine
@@ -47,6 +47,7 @@ MIN_NEW_COVERAGE = 0.15
 REDUNDANCY_LIMIT = 0.6
 MIN_ANSWER_WORDS = 4
 
+_THE_NOUN = re.compile(r"^(?:the|this|that) ([a-z]+)\b", re.IGNORECASE)
 _NOT_AN_ANSWER = re.compile(
     r"^(last (reviewed|updated|modified)|updated|published|posted|dated?|page \d+)\b", re.IGNORECASE
 )
@@ -294,7 +295,7 @@ def _passage(anchor: Sentence, by_position: dict[tuple[str, int], Sentence]) -> 
     if _is_table_row(anchor.text):
         return passage
     previous = by_position.get((anchor.chunk.chunk_id, anchor.index - 1))
-    if previous is not None and LEANS_BACK.match(anchor.text) and not _is_table_row(previous.text):
+    if previous is not None and _leans_on(anchor, previous) and not _is_table_row(previous.text):
         passage.insert(0, previous)
     introduces_list = anchor.text.rstrip().endswith(":")
     window = WINDOW_CHARS * (2 if introduces_list else 1)
@@ -313,6 +314,14 @@ def _passage(anchor: Sentence, by_position: dict[tuple[str, int], Sentence]) -> 
         length += len(following.text)
         index += 1
     return passage
+
+
+def _leans_on(sentence: Sentence, previous: Sentence) -> bool:
+    """True when the sentence refers back: "It ...", or "The credit ..." after a credit."""
+    if LEANS_BACK.match(sentence.text):
+        return True
+    match = _THE_NOUN.match(sentence.text)
+    return bool(match) and stem(match.group(1).lower()) in previous.terms
 
 
 def _redundant(first: Sentence, second: Sentence) -> bool:

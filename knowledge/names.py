@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from knowledge.terms import STOPWORDS, content_terms
 
@@ -64,28 +65,63 @@ def names_whole(name: str, text: str) -> bool:
     return False
 
 
-def find_acronyms(texts: Iterable[str]) -> dict[str, frozenset[str]]:
-    """Acronyms defined as "Long Name (LN)", mapped to the long name's terms."""
-    found: dict[str, frozenset[str]] = {}
+@dataclass(frozen=True)
+class Acronym:
+    """An acronym a document defines, with its long form."""
+
+    short: str
+    long: str
+    terms: frozenset[str]
+
+
+def find_acronyms(texts: Iterable[str]) -> dict[str, Acronym]:
+    """Acronyms defined as "Long Name (LN)", keyed by the lower-case acronym."""
+    found: dict[str, Acronym] = {}
     for text in texts:
         for long_name, acronym in _DEFINITION.findall(text):
-            terms = frozenset(content_terms(long_name))
-            initials = "".join(word[0] for word in long_name.split() if word[0].isupper())
+            if acronym.lower() in found:
+                continue
             # Only trust definitions whose initials spell the acronym (drops "Program (2019)").
-            if terms and acronym.upper().startswith(initials[:2]) and acronym.lower() not in found:
-                found[acronym.lower()] = terms
+            long_form = _spelled_out(long_name, acronym)
+            if long_form:
+                found[acronym.lower()] = Acronym(
+                    acronym, long_form, frozenset(content_terms(long_form))
+                )
     return found
 
 
-def with_acronyms(terms: frozenset[str], acronyms: dict[str, frozenset[str]]) -> frozenset[str]:
+def with_acronyms(terms: frozenset[str], acronyms: dict[str, Acronym]) -> frozenset[str]:
     """Terms plus the acronyms whose long names they contain, and the long names of acronyms."""
     extra: set[str] = set()
-    for acronym, long_terms in acronyms.items():
-        if acronym in terms:
-            extra |= long_terms
-        elif long_terms <= terms:
-            extra.add(acronym)
+    for key, acronym in acronyms.items():
+        if key in terms:
+            extra |= acronym.terms
+        elif acronym.terms <= terms:
+            extra.add(key)
     return terms | extra if extra else terms
+
+
+def spell_out(text: str, acronyms: dict[str, Acronym]) -> str:
+    """Spell out, at first use, acronyms the text uses without their long form."""
+    for acronym in acronyms.values():
+        if acronym.long.lower() in text.lower():
+            continue
+        pattern = re.compile(rf"\b{re.escape(acronym.short)}\b(?!\s*\()")
+        text = pattern.sub(f"{acronym.short} ({acronym.long})", text, count=1)
+    return text
+
+
+def _spelled_out(long_name: str, acronym: str) -> str | None:
+    """The shortest tail of ``long_name`` whose capitalised words spell ``acronym``."""
+    words = long_name.split()
+    for start in range(len(words)):
+        tail = words[start:]
+        initials = "".join(word[0] for word in tail if word[0].isupper())
+        if initials.upper() == acronym.upper() or (
+            len(initials) >= 2 and acronym.upper().startswith(initials.upper())
+        ):
+            return " ".join(tail) if tail[0][0].isupper() else None
+    return None
 
 
 _CODE = re.compile(r"\b(?=[\w.]*\d)(?=[\w.]*[a-z])[a-z0-9][\w.]*[a-z0-9]\b", re.IGNORECASE)
