@@ -38,8 +38,9 @@ _ASKS = (
     (
         "name",
         re.compile(
-            r"^\s*(who|which (organization|agency|college|body|group|company|companies|employers))"
-            r"\b|\bwho (is|was|are|were|carried|runs|led|leads)\b",
+            r"^\s*who\b|\bwho (is|was|are|were|carried|runs|led|leads|handles)\b"
+            r"|\b(what|which) (\w+ )?(organization|agency|college|body|group|company|companies|"
+            r"employers|law|act|program|fund|credit|council|board|department|office|partnership)s?\b",
             re.IGNORECASE,
         ),
     ),

@@ -33,6 +33,10 @@ CODE_BONUS = 0.08
 CURRENT_STATE_BONUS = 0.08
 RECENCY_WEIGHT = 0.04
 SELF_DESCRIPTION_PENALTY = 0.1
+# A sentence whose words are mostly the question's own restates it rather than answering it.
+ECHO_PENALTY = 0.08
+ECHO_SHARE = 0.5
+MIN_ECHO_TERMS = 4
 SECONDARY_PENALTY = 0.03
 
 SENTENCE_CHUNKS = 6
@@ -151,7 +155,7 @@ def gather(
                 lexical = _lexical(asked, terms, context_terms)
                 semantic = _cosine(vector, item.vector)
                 score = SEMANTIC_WEIGHT * semantic + LEXICAL_WEIGHT * lexical + chunk_bonus
-                score += _cue_bonus(asked, item.text)
+                score += _cue_bonus(asked, item.text, terms)
                 score -= _secondary_penalty(
                     result.chunk.doc_id in version.secondary, prefer_recent, item.text
                 )
@@ -227,7 +231,14 @@ def _lexical(asked: _Question, terms: frozenset[str], context_terms: set[str]) -
     return found / asked.total_weight
 
 
-def _cue_bonus(asked: _Question, text: str) -> float:
+def _echoes(asked: _Question, terms: frozenset[str]) -> bool:
+    """True for a sentence that mostly restates the question ("IWD wants partnerships to ...")."""
+    if len(terms) < MIN_ECHO_TERMS:
+        return False
+    return len(terms & asked.weights.keys()) / len(terms) >= ECHO_SHARE
+
+
+def _cue_bonus(asked: _Question, text: str, terms: frozenset[str]) -> float:
     bonus = 0.0
     if asked.wanted and states_new(asked.wanted, text, asked.text):
         bonus += ANSWER_TYPE_BONUS
@@ -239,6 +250,8 @@ def _cue_bonus(asked: _Question, text: str) -> float:
         bonus += CURRENT_STATE_BONUS
     if describes_document(text):
         bonus -= SELF_DESCRIPTION_PENALTY
+    if _echoes(asked, terms):
+        bonus -= ECHO_PENALTY
     return bonus
 
 
