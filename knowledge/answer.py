@@ -22,7 +22,7 @@ from knowledge.types import Answer, Chunk
 # The confidence decision, tuned on the dev set: some sentence or chunk must be close enough in
 # meaning to the question (cosine similarity with MiniLM). Questions that name a code the
 # documents use ("260E", "84A.15") may be a little further off: the code itself is the match.
-MIN_STRENGTH = 0.53
+MIN_STRENGTH = 0.55
 MIN_STRENGTH_WITH_CODE = 0.45
 
 _ASKS_EMAIL = re.compile(r"\be-?mail\b", re.IGNORECASE)
@@ -48,6 +48,9 @@ class Answerer:
                 started,
                 started,
             )
+        if intent.asks_personal_case:
+            text = replies.personal_case(contact)
+            return _timed(Answer(question, text, (), False, "question"), started, started)
         if intent.asks_private_details:
             return _timed(
                 Answer(question, replies.private_details(contact), (), False, "question"),

@@ -36,6 +36,13 @@ _PARTNERSHIP_TOPIC = re.compile(
     r"|workforce development",
     re.IGNORECASE,
 )
+# Questions about the asker's own records need a system the bot cannot see, not documents.
+_PERSONAL_CASE = re.compile(
+    r"\b(status of|check on|look up|update on|where is|when will i get) (my|our)\b"
+    r"|\b(my|our) (unemployment |ui |benefit |tax )?(claim|claims|refund|payment|payments|"
+    r"account|application|case number|benefits check)\b|\bhow much (\w+ ){0,3}do (i|we) owe\b",
+    re.IGNORECASE,
+)
 _CONTACT_DETAILS = re.compile(
     r"\b(phone|telephone|number|call|contact|e-?mail|reach)\b|\d{3}-\d{3}-\d{4}", re.IGNORECASE
 )
@@ -60,6 +67,7 @@ class IntentResult:
 
     intent: Intent
     asks_private_details: bool = False
+    asks_personal_case: bool = False
     mentions_contact_details: bool = False
 
 
@@ -70,6 +78,8 @@ def classify(text: str, contacts: Sequence[Contact] = ()) -> IntentResult:
         return IntentResult("smalltalk")
     if private:
         return IntentResult("question", asks_private_details=True)
+    if _PERSONAL_CASE.search(text):
+        return IntentResult("question", asks_personal_case=True)
     names_contact = any(_names(contact, text) for contact in contacts)
     on_topic = bool(_PARTNERSHIP_TOPIC.search(text)) or names_contact
     wants_in = bool(_PARTICIPATION.search(text))

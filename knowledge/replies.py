@@ -40,6 +40,15 @@ def private_details(contact: Contact) -> str:
     )
 
 
+def personal_case(contact: Contact) -> str:
+    """Decline questions about someone's own claim, account or taxes."""
+    return (
+        "I can't look up individual records such as claims, accounts or tax bills: I only know "
+        "what Iowa Workforce Development's documents say about Business Sector Partnerships. "
+        f"For partnership questions, {_who(contact)} can help{_reach(contact)}."
+    )
+
+
 def empty_knowledge_base(contact: Contact) -> str:
     """Said when no knowledge base has been built yet."""
     return (

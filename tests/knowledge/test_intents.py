@@ -50,3 +50,26 @@ def test_a_greeting_with_a_question_is_the_question() -> None:
 def test_requests_for_private_details_are_flagged() -> None:
     result = classify("What's Beth Townsend's home phone number?", CONTACTS)
     assert result.asks_private_details and result.intent == "question"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "What's the status of my unemployment claim?",
+        "How much tax do I owe this year?",
+        "Where is my refund?",
+    ],
+)
+def test_questions_about_the_askers_own_records_are_flagged(message: str) -> None:
+    assert classify(message, CONTACTS).asks_personal_case
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "How can my company join a partnership?",
+        "Can our partnership apply to the Employer Innovation Fund?",
+    ],
+)
+def test_questions_about_the_askers_company_are_not_personal_records(message: str) -> None:
+    assert not classify(message, CONTACTS).asks_personal_case
