@@ -1,0 +1,160 @@
+"""Answers on the sample corpus with the real offline model: facts, citations, declines, routing."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.services import Services
+from knowledge.evaluate import evaluate
+from knowledge.types import Answer
+from tests.conftest import DEV_QUESTIONS
+
+PHONE = "515-725-3882"
+
+
+def _ask(services: Services, question: str) -> Answer:
+    return services.answerer.answer(question)
+
+
+def _names(answer: Answer) -> list[str]:
+    return [Path(source.path or source.url or "").name for source in answer.sources]
+
+
+def _assert_citations_are_consistent(answer: Answer) -> None:
+    numbers = [source.n for source in answer.sources]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert len(numbers) <= 5
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+    assert cited, answer.text
+    assert cited <= set(numbers), (cited, numbers)
+
+
+def test_a_factual_question_is_answered_with_the_fact_and_its_source_first(
+    corpus_services: Services,
+) -> None:
+    answer = _ask(
+        corpus_services, "How many sector partnerships did the 2017 statewide inventory find?"
+    )
+
+    assert answer.confident and answer.intent == "question"
+    assert "60" in answer.text
+    assert _names(answer)[0] in {
+        "a03_inventory_mapping_report_summary.pdf",
+        "a02_doe_sector_partnerships_archived.html",
+        "a01_sector_partnerships_faq.html",
+    }
+    _assert_citations_are_consistent(answer)
+
+
+def test_answers_are_a_few_sentences_not_whole_chunks(corpus_services: Services) -> None:
+    answer = _ask(
+        corpus_services, "What does Iowa Code section 84A.15 allow community colleges to do?"
+    )
+
+    assert answer.confident
+    assert "PACE" in answer.text
+    assert len(answer.text) < 700
+
+
+def test_an_out_of_scope_question_is_declined_with_the_contact(corpus_services: Services) -> None:
+    answer = _ask(corpus_services, "Will it rain in Des Moines tomorrow?")
+
+    assert not answer.confident
+    assert answer.sources == ()
+    assert "Kathy Leggett" in answer.text and PHONE in answer.text
+    assert answer.handoff is None
+
+
+def test_a_question_about_the_askers_own_claim_is_declined(corpus_services: Services) -> None:
+    answer = _ask(corpus_services, "What's the status of my unemployment claim?")
+
+    assert not answer.confident and answer.sources == ()
+
+
+def test_private_contact_details_are_never_given(corpus_services: Services) -> None:
+    answer = _ask(corpus_services, "What's Beth Townsend's home phone number?")
+
+    assert not answer.confident
+    assert "515-281" not in answer.text
+
+
+def test_a_wish_to_get_involved_is_routed_to_the_contact_with_a_citation(
+    corpus_services: Services,
+) -> None:
+    answer = _ask(
+        corpus_services, "We'd like to start a partnership for food processors. Who do we call?"
+    )
+
+    assert answer.intent == "involvement"
+    assert answer.handoff is not None and answer.handoff.name == "Kathy Leggett"
+    assert PHONE in answer.text
+    _assert_citations_are_consistent(answer)
+
+
+def test_the_email_question_says_none_is_published_instead_of_inventing_one(
+    corpus_services: Services,
+) -> None:
+    answer = _ask(corpus_services, "What's Kathy Leggett's email address?")
+
+    assert answer.intent == "involvement"
+    assert "No e-mail address is published" in answer.text
+    assert "@" not in answer.text
+
+
+def test_a_compound_question_cites_a_source_for_each_part(corpus_services: Services) -> None:
+    answer = _ask(
+        corpus_services,
+        "Which state training program covers newly created jobs, and which federal tax credit "
+        "helps employers hire from certain groups?",
+    )
+
+    assert "260E" in answer.text
+    assert "Work Opportunity Tax Credit" in answer.text  # spelled out from "WOTC"
+    names = _names(answer)
+    assert "a21_new_jobs_training_260E_260F.html" in names
+    assert "a11_iowaworks_business_services.html" in names
+
+
+def test_a_question_about_the_present_prefers_what_changed_over_the_archived_page(
+    corpus_services: Services,
+) -> None:
+    answer = _ask(
+        corpus_services,
+        "Is the Iowa Department of Education still in charge of sector partnerships?",
+    )
+
+    assert "Iowa Workforce Development" in answer.text
+    assert "2022" in answer.text
+
+
+def test_a_question_about_an_old_phone_number_gets_the_current_contact(
+    corpus_services: Services,
+) -> None:
+    answer = _ask(
+        corpus_services,
+        "An old Department of Education page says to call 515-281-8260 about sector "
+        "partnerships. Is that still the right number?",
+    )
+
+    assert PHONE in answer.text
+    assert answer.handoff is None
+
+
+def test_small_talk_gets_a_greeting_without_sources(corpus_services: Services) -> None:
+    answer = _ask(corpus_services, "hi there!")
+
+    assert answer.intent == "smalltalk" and answer.sources == ()
+
+
+def test_the_dev_question_set_stays_above_the_quality_bar(corpus_services: Services) -> None:
+    metrics = evaluate(corpus_services.answerer, DEV_QUESTIONS).metrics
+
+    assert metrics["hit_at_1"] >= 0.95
+    assert metrics["hit_at_5"] >= 0.95
+    assert metrics["facts"] >= 0.8
+    assert metrics["median_answer_chars"] < 600
+    assert metrics["abstention_recall"] >= 0.9
+    assert metrics["answerable_declined"] <= 0.05
+    assert metrics["routing_recall"] == 1.0
+    assert metrics["false_routes"] <= 0.02
