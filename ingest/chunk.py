@@ -10,6 +10,8 @@ from knowledge.sentences import split_sentences
 # Measured on the IWD documents: chunks of about one FAQ answer or one short section keep
 # retrieval precise while leaving enough context for the answer's sentences.
 TARGET_CHARS = 700
+LIST_CHARS = 1400
+LIST_INTRO_CHARS = 240
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,17 @@ def _paragraph_units(text: str) -> list[str]:
 
 
 def _pack(units: list[str]) -> list[str]:
-    """Greedily join units up to the target size; never split a unit."""
+    """Greedily join units up to the target size; never split a unit.
+
+    A list stays with the short paragraph that introduces it ("The law lists these
+    activities:") up to a larger limit, since the items mean little without it.
+    """
     packed: list[str] = []
     current: list[str] = []
     size = 0
     for unit in units:
-        if current and size + len(unit) > TARGET_CHARS:
+        limit = LIST_CHARS if _continues_list(current, unit) else TARGET_CHARS
+        if current and size + len(unit) > limit:
             packed.append(_join(current))
             current, size = [], 0
         current.append(unit)
@@ -60,6 +67,13 @@ def _pack(units: list[str]) -> list[str]:
     if current:
         packed.append(_join(current))
     return packed
+
+
+def _continues_list(current: list[str], unit: str) -> bool:
+    if not unit.startswith("- ") or not current:
+        return False
+    intro = next((u for u in current if not u.startswith("- ")), None)
+    return intro is not None and len(intro) <= LIST_INTRO_CHARS
 
 
 def _join(units: list[str]) -> str:

@@ -310,7 +310,12 @@ def _passage(anchor: Sentence, by_position: dict[tuple[str, int], Sentence]) -> 
     previous = by_position.get((anchor.chunk.chunk_id, anchor.index - 1))
     if previous is not None and _leans_on(anchor, previous) and not _is_table_row(previous.text):
         passage.insert(0, previous)
-    introduces_list = anchor.text.rstrip().endswith(":")
+    following = by_position.get((anchor.chunk.chunk_id, anchor.index + 1))
+    introduces_list = anchor.text.rstrip().endswith(":") or (
+        following is not None
+        and following.text.startswith("- ")
+        and not anchor.text.startswith("- ")
+    )
     window = WINDOW_CHARS * (2 if introduces_list else 1)
     length = sum(len(s.text) for s in passage)
     index = anchor.index + 1

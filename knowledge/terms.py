@@ -19,7 +19,8 @@ STOPWORDS = frozenset(
     yours yourself yourselves s t don hafta gonna wanna like really actually again also rn r
     u ur pls please ok okay hey hi hello thanks thank whats what's who's thats that's it's
     i'm im ive i've we're were let's tell know want wants need needs get got go going one
-    ones thing things way lot lots much many anything something someone somebody""".split()
+    ones thing things way lot lots much many anything something someone somebody kind kinds
+    type types sort sorts exactly basically stuff""".split()
 )
 
 _SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "ed")
