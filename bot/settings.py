@@ -79,9 +79,11 @@ class Settings:
         """The database URL, defaulting to SQLite inside the data dir."""
         if self.database_url:
             url = self.database_url
-            # Heroku hands out postgres:// URLs, which SQLAlchemy 2 no longer accepts.
-            if url.startswith("postgres://"):
-                url = "postgresql://" + url.removeprefix("postgres://")
+            # Heroku hands out postgres:// URLs, which SQLAlchemy 2 no longer accepts; and the
+            # driver we ship is psycopg 3, not SQLAlchemy's default psycopg2.
+            for prefix in ("postgres://", "postgresql://"):
+                if url.startswith(prefix):
+                    return "postgresql+psycopg://" + url.removeprefix(prefix)
             return url
         return f"sqlite:///{self.data_dir / 'sectorbot.db'}"
 

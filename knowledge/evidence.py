@@ -339,7 +339,7 @@ def _leans_on(sentence: Sentence, previous: Sentence) -> bool:
     if LEANS_BACK.match(sentence.text):
         return True
     match = _THE_NOUN.match(sentence.text)
-    return bool(match) and stem(match.group(1).lower()) in previous.terms
+    return match is not None and stem(match.group(1).lower()) in previous.terms
 
 
 def _redundant(first: Sentence, second: Sentence) -> bool:

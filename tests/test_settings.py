@@ -170,16 +170,20 @@ def test_admins_in_the_toml_file_must_be_strings(tmp_path: Path) -> None:
     assert _error(tmp_path, toml).startswith("admins.slack_user_ids")
 
 
-def test_heroku_postgres_urls_are_rewritten_for_sqlalchemy(tmp_path: Path) -> None:
+def test_heroku_postgres_urls_are_rewritten_for_sqlalchemy_and_psycopg(tmp_path: Path) -> None:
     settings = _settings(tmp_path, DATABASE_URL="postgres://user:pw@db.example:5432/bot")
 
-    assert settings.sqlalchemy_url == "postgresql://user:pw@db.example:5432/bot"
+    assert settings.sqlalchemy_url == "postgresql+psycopg://user:pw@db.example:5432/bot"
 
 
-def test_postgresql_urls_are_kept_and_sqlite_is_the_default(tmp_path: Path) -> None:
+def test_postgresql_urls_use_psycopg_and_sqlite_is_the_default(tmp_path: Path) -> None:
     url = "postgresql://user:pw@db.example:5432/bot"
 
-    assert _settings(tmp_path, DATABASE_URL=url).sqlalchemy_url == url
+    assert _settings(tmp_path, DATABASE_URL=url).sqlalchemy_url == (
+        "postgresql+psycopg://user:pw@db.example:5432/bot"
+    )
+    explicit = "postgresql+psycopg://user:pw@db.example:5432/bot"
+    assert _settings(tmp_path, DATABASE_URL=explicit).sqlalchemy_url == explicit
     default = _settings(tmp_path).sqlalchemy_url
     assert default == f"sqlite:///{(tmp_path / 'data').resolve() / 'sectorbot.db'}"
 
