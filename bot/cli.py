@@ -5,6 +5,7 @@ Examples:
   sectorbot ask "How can my company join a sector partnership?"
   sectorbot ingest --reset ./docs https://workforce.iowa.gov/sitemap.xml
   sectorbot eval questions.jsonl --json
+  sectorbot serve --http --port 3000
 """  # noqa: D301 - "\b" is click's marker for "do not rewrap this paragraph"
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from pathlib import Path
 
 import click
 from dotenv import load_dotenv
+from slack_sdk.errors import SlackApiError
 
 from bot.progress import TerminalProgress
 from bot.services import Services, build_services
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 from ingest.pipeline import RefreshError, refresh
 from ingest.summary import RefreshSummary
 from knowledge.evaluate import evaluate, format_report
@@ -109,6 +111,55 @@ def eval_command(context: click.Context, file: Path, as_json: bool) -> None:
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(json.dumps(report.as_json(), indent=2) if as_json else format_report(report))
+
+
+@cli.command()
+@click.option("--http", "mode", flag_value="http", default=True, help="Serve HTTP (the default).")
+@click.option("--socket", "mode", flag_value="socket", help="Use Socket Mode (SLACK_APP_TOKEN).")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=3000, show_default=True, help="HTTP port."
+)
+@click.pass_context
+def serve(context: click.Context, mode: str, port: int) -> None:
+    """Run the Slack app: HTTP on POST /slack/events (or Socket Mode with --socket)."""
+    from bot.app import SlackConfigurationError, build_app
+    from bot.server import knowledge_ready, run_http, run_socket_mode
+
+    settings = context.obj
+    missing = _missing_slack_settings(settings, mode)
+    if missing:
+        raise click.ClickException(
+            f"`sectorbot serve --{mode}` needs {' and '.join(missing)}; set "
+            f"{'them' if len(missing) > 1 else 'it'} in the environment or .env "
+            "(see .env.example and README.md)"
+        )
+    services = _services(context)
+    _ensure_knowledge(services, quiet=False)
+    try:
+        app = build_app(settings, services)
+    except SlackApiError as error:
+        # Bolt checks the token with auth.test; only Slack's error code is shown, never the token.
+        raise click.ClickException(
+            f"Slack rejected SLACK_BOT_TOKEN ({error.response.get('error')})"
+        ) from None
+    except SlackConfigurationError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"sectorbot is serving Slack ({mode} mode); stop it with Ctrl+C", err=True)
+    if mode == "socket":
+        run_socket_mode(app, settings)
+    else:
+        click.echo(f"Listening on port {port}: POST /slack/events, GET /healthz", err=True)
+        run_http(app, settings, port, ready=knowledge_ready(services))
+
+
+def _missing_slack_settings(settings: Settings, mode: str) -> list[str]:
+    needed = {
+        "SLACK_BOT_TOKEN": settings.slack_bot_token,
+        "SLACK_SIGNING_SECRET" if mode == "http" else "SLACK_APP_TOKEN": (
+            settings.slack_signing_secret if mode == "http" else settings.slack_app_token
+        ),
+    }
+    return [key for key, value in needed.items() if value is None]
 
 
 def _ensure_knowledge(services: Services, *, quiet: bool) -> None:

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+# Importing the store registers the Slack app's tables before make_engine creates them.
+import bot.store  # noqa: F401
 from bot.settings import Settings
 from ingest.pipeline import Progress, refresh
 from ingest.summary import RefreshSummary

@@ -1,0 +1,64 @@
+"""Assemble the Bolt app from settings and services (never at import time)."""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor, ThreadPoolExecutor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+
+from bot.listeners import register_listeners
+from bot.services import Services
+from bot.settings import Settings
+
+# Answers run after the ack on these threads; answering is quick and mostly CPU-bound.
+LISTENER_THREADS = 8
+RATE_LIMIT_RETRIES = 3
+
+
+class SlackConfigurationError(Exception):
+    """A Slack setting the chosen mode needs is missing; the message names the key."""
+
+
+def make_web_client(settings: Settings) -> WebClient:
+    """The Web API client: the bot token, ``SLACK_API_URL`` when set, retries on ``ratelimited``."""
+    if settings.slack_bot_token is None:
+        raise SlackConfigurationError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
+    base_url = settings.slack_api_url or WebClient.BASE_URL
+    return WebClient(
+        token=settings.slack_bot_token.reveal(),
+        base_url=base_url if base_url.endswith("/") else base_url + "/",
+        retry_handlers=[
+            ConnectionErrorRetryHandler(),
+            # Slack's 429 carries Retry-After; the handler sleeps that long and tries again.
+            RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ],
+    )
+
+
+def build_app(
+    settings: Settings, services: Services, *, listener_executor: Executor | None = None
+) -> App:
+    """The Bolt app with every listener registered.
+
+    Token, signing secret and client are passed explicitly: given None, Bolt would read
+    ``SLACK_*`` from the environment on its own. Bolt calls ``auth.test`` here, so the Web API
+    (or the test fake) must be reachable. Socket Mode needs no signing secret; HTTP mode checks
+    for it before serving.
+    """
+    client = make_web_client(settings)
+    secret = settings.slack_signing_secret
+    app = App(
+        name="sectorbot",
+        token=client.token,
+        signing_secret=secret.reveal() if secret else "",
+        client=client,
+        listener_executor=listener_executor
+        or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="sectorbot"),
+    )
+    register_listeners(app, services)
+    return app

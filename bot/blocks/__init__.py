@@ -1,0 +1,1 @@
+"""Block Kit payloads: answers, the contact card, App Home."""

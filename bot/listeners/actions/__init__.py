@@ -1,0 +1,17 @@
+"""Buttons on answers."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot import ids
+from bot.listeners.actions import feedback, talk_to_person
+from bot.services import Services
+
+
+def register(app: App, services: Services) -> None:
+    """Bind the answer buttons."""
+    handle_feedback = feedback.build_handler(services)
+    app.action(ids.FEEDBACK_HELPFUL)(handle_feedback)
+    app.action(ids.FEEDBACK_NOT_HELPFUL)(handle_feedback)
+    app.action(ids.TALK_TO_PERSON)(talk_to_person.build_handler(services))

@@ -1,0 +1,62 @@
+"""``/sectorbot help | ask QUESTION | contact`` (and polite notes for subcommands still to come)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, Respond
+
+from bot import ids, messages
+from bot.answering import Asked, contact_for, prepare_reply
+from bot.blocks.contact import build_contact_blocks
+from bot.services import Services
+from bot.slack_text import escape, plain_text
+
+logger = logging.getLogger(__name__)
+WORD_LIMIT = 40
+
+
+def build_handler(services: Services) -> Callable[..., None]:
+    """The ``/sectorbot`` listener."""
+
+    def handle_sectorbot(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        word, _, rest = (command.get("text") or "").strip().partition(" ")
+        subcommand = word.lower()
+        contact = contact_for(services, rest)
+        if subcommand in ("", "help"):
+            ack(text=messages.command_help(contact))
+        elif subcommand == "contact":
+            text = messages.talk_to_person(contact)
+            ack(text=text, blocks=build_contact_blocks(text))
+        elif subcommand == "ask":
+            _ask(ack, respond, command, plain_text(rest))
+        elif subcommand in ids.LATER_SUBCOMMANDS:
+            ack(text=messages.not_available_yet(subcommand))
+        else:
+            ack(text=messages.unknown_subcommand(escape(word[:WORD_LIMIT])))
+
+    def _ask(ack: Ack, respond: Respond, command: dict[str, Any], question: str) -> None:
+        if not question:
+            ack(text=messages.ask_usage())
+            return
+        ack()  # answer after the ack: Slack allows 3 seconds for it
+        asked = Asked(
+            channel_id=command.get("channel_id", ""),
+            conversation="command",
+            reply_thread_ts=None,
+            message_ts=None,
+            user_id=command.get("user_id", ""),
+            text=question,
+            surface="command",
+            use_context=False,
+        )
+        try:
+            reply = prepare_reply(services, asked)
+            respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
+        except Exception:
+            logger.exception("could not answer /sectorbot ask")
+            respond(text=messages.apology(contact_for(services, question)))
+
+    return handle_sectorbot

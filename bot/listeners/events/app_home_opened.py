@@ -1,0 +1,36 @@
+"""App Home: publish the Home tab (with knowledge-base status for admins)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.home import build_home_view
+from bot.services import Services
+from knowledge.registry import current_version
+
+logger = logging.getLogger(__name__)
+
+
+def build_handler(services: Services) -> Callable[..., None]:
+    """The ``app_home_opened`` listener, bound to ``services``."""
+
+    def handle_app_home_opened(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return  # the Messages tab needs nothing published
+        user = event.get("user", "")
+        is_admin = user in services.settings.admin_user_ids
+        version = current_version(services.engine) if is_admin else None
+        view = build_home_view(
+            services.settings.default_contact, is_admin=is_admin, version=version
+        )
+        try:
+            client.views_publish(user_id=user, view=view)
+        except SlackApiError as error:
+            logger.warning("could not publish App Home: %s", error.response.get("error"))
+
+    return handle_app_home_opened

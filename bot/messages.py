@@ -1,0 +1,128 @@
+"""What the Slack app says in its own words (answers themselves come from ``knowledge``).
+
+Plain text with Slack mrkdwn where noted; anything that came from a user is escaped by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.slack_text import escape
+from knowledge.contacts import Contact
+
+WORKING_REACTION = "hourglass_flowing_sand"
+WORKING_STATUS = "is looking that up..."
+
+SUGGESTED_PROMPTS = (
+    ("Join a partnership", "How do I join a sector partnership?"),
+    ("What they are", "What is an Iowa Business Sector Partnership?"),
+    ("Partnerships and WIOA", "How do sector partnerships relate to local workforce boards?"),
+    ("Talk to a person", "Who runs the sector partnerships at Iowa Workforce Development?"),
+)
+EXAMPLE_QUESTIONS = tuple(message for _, message in SUGGESTED_PROMPTS)
+
+
+# Contacts come from our settings, but are escaped all the same: an "&" in a title is legal there.
+def _who(contact: Contact) -> str:
+    name = escape(contact.name)
+    return f"{name} ({escape(contact.title)})" if contact.title else name
+
+
+def _reach(contact: Contact) -> str:
+    reach = escape(contact.reach_text())
+    return f" at {reach}" if reach else ""
+
+
+def apology(contact: Contact) -> str:
+    """Said when something broke while answering: never silent, never a stack trace."""
+    return (
+        "Sorry, something went wrong while I was looking that up. Please try again in a minute, "
+        f"or contact {_who(contact)}{_reach(contact)}."
+    )
+
+
+def greeting() -> str:
+    """The first line of an assistant thread."""
+    return (
+        "Hi! Ask me about Iowa's Business Sector Partnerships: what they are, who runs them, and "
+        "how to join or start one. I answer from Iowa Workforce Development documents, with "
+        "sources."
+    )
+
+
+def contact_card(contact: Contact) -> str:
+    """The contact as mrkdwn lines (name, title, phone, e-mail, Slack)."""
+    lines = [f"*{_who(contact)}*"]
+    if contact.phone:
+        lines.append(f"Phone: {escape(contact.phone)}")
+    if contact.email:
+        lines.append(f"E-mail: {escape(contact.email)}")
+    if re.fullmatch(r"[UW][A-Z0-9]{2,}", contact.slack_user_id):
+        # Pinging the contact is intended here: it is the person the user asked for.
+        lines.append(f"Slack: <@{contact.slack_user_id}>")
+    return "\n".join(lines)
+
+
+def talk_to_person(contact: Contact) -> str:
+    """Shown by the "Talk to a person" button (until the hand-off form exists)."""
+    return (
+        "The person who runs Iowa's Business Sector Partnerships can help you directly:\n"
+        + contact_card(contact)
+    )
+
+
+def feedback_thanks() -> str:
+    """After "Helpful"."""
+    return "Thanks for the feedback!"
+
+
+def feedback_sorry(contact: Contact) -> str:
+    """After "Not helpful": thanks, and a person who can do better."""
+    return (
+        "Thanks for telling me. I've noted that this answer didn't help. A person can: "
+        f"contact {_who(contact)}{_reach(contact)}."
+    )
+
+
+def not_available_yet(subcommand: str) -> str:
+    """For subcommands that a later version adds."""
+    return (
+        f"`/sectorbot {subcommand}` is not available yet, sorry. "
+        "Try `/sectorbot help` to see what works today."
+    )
+
+
+def command_help(contact: Contact) -> str:
+    """The help text of ``/sectorbot`` (mrkdwn)."""
+    examples = "\n".join(f"\u2022 {question}" for question in EXAMPLE_QUESTIONS)
+    return (
+        "*Sector Partnerships bot*: answers about Iowa's Business Sector Partnerships from Iowa "
+        "Workforce Development documents, with sources.\n"
+        "\u2022 `/sectorbot ask QUESTION`: answer a question (only you see it)\n"
+        "\u2022 `/sectorbot contact`: who runs the partnerships and how to reach them\n"
+        "\u2022 `/sectorbot help`: this message\n"
+        "You can also mention me in a channel or send me a direct message.\n\n"
+        f"*Try asking*\n{examples}\n\n"
+        f"*Talk to a person*: {_who(contact)}{_reach(contact)}."
+    )
+
+
+def ask_usage() -> str:
+    """When ``/sectorbot ask`` has no question."""
+    return "Add your question after `ask`, e.g. `/sectorbot ask How do I join a partnership?`"
+
+
+def unknown_subcommand(escaped_word: str) -> str:
+    """When the first word is not a subcommand; ``escaped_word`` must already be escaped."""
+    return f"I don't know `{escaped_word}`. Try `/sectorbot help`."
+
+
+def shortcut_contact(contact: Contact, handing_off: bool) -> str:
+    """The contact modal opened by the shortcuts (until the hand-off form exists)."""
+    intro = (
+        "To hand this message off, share it with the person who runs Iowa's Business Sector "
+        "Partnerships:"
+        if handing_off
+        else "To join or start a Business Sector Partnership, contact:"
+    )
+    return f"{intro}\n{contact_card(contact)}"

@@ -1,0 +1,102 @@
+"""Transports: HTTP on waitress (``POST /slack/events``, ``GET /healthz``) or Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.app import SlackConfigurationError
+from bot.services import Services
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+HTTP_THREADS = 8
+
+
+def knowledge_ready(services: Services) -> Callable[[], bool]:
+    """A health check: the database answers and a knowledge-base version is being served."""
+
+    def ready() -> bool:
+        try:
+            return services.kb.current() is not None
+        except Exception:
+            logger.exception("health check failed")
+            return False
+
+    return ready
+
+
+def build_wsgi_app(app: App, ready: Callable[[], bool]) -> WSGIApplication:
+    """One WSGI app: Bolt on ``POST /slack/events``, the health check on ``GET /healthz``."""
+    bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in (
+            "GET",
+            "HEAD",
+        ):
+            ok = ready()
+            body = b"ok\n" if ok else b"knowledge base not ready\n"
+            start_response(
+                "200 OK" if ok else "503 Service Unavailable",
+                [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+            )
+            return [body]
+        return bolt(environ, start_response)
+
+    return wsgi
+
+
+def make_http_server(
+    app: App, ready: Callable[[], bool], *, host: str, port: int, threads: int = HTTP_THREADS
+) -> Any:
+    """A waitress server (not yet running); ``port=0`` picks a free port (``effective_port``)."""
+    from waitress import create_server
+
+    return create_server(
+        build_wsgi_app(app, ready), host=host, port=port, threads=threads, ident="sectorbot"
+    )
+
+
+def run_http(
+    app: App,
+    settings: Settings,
+    port: int,
+    *,
+    ready: Callable[[], bool] | None = None,
+    host: str = "0.0.0.0",  # noqa: S104 - a platform like Heroku routes to every interface
+) -> None:
+    """Serve the app over HTTP until the process is stopped."""
+    if settings.slack_signing_secret is None:
+        raise SlackConfigurationError(
+            "SLACK_SIGNING_SECRET is not set (HTTP mode verifies every request with it)"
+        )
+    server = make_http_server(app, ready or (lambda: True), host=host, port=port)
+    logger.info("serving Slack events on http://%s:%d%s", host, server.effective_port, EVENTS_PATH)
+    server.run()
+
+
+def make_socket_mode_handler(app: App, settings: Settings) -> SocketModeHandler:
+    """A Socket Mode handler using the app's Web API client (so ``SLACK_API_URL`` applies)."""
+    if settings.slack_app_token is None:
+        raise SlackConfigurationError(
+            "SLACK_APP_TOKEN is not set (an app-level token, xapp-..., with connections:write)"
+        )
+    token = settings.slack_app_token.reveal()
+    return SocketModeHandler(app, app_token=token, web_client=app.client)
+
+
+def run_socket_mode(app: App, settings: Settings) -> None:
+    """Connect to Slack over a websocket and serve until the process is stopped."""
+    make_socket_mode_handler(app, settings).start()  # type: ignore[no-untyped-call]

@@ -1,0 +1,62 @@
+"""The HTTP transport: signatures are checked, the health check tells whether the KB can serve."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+from pathlib import Path
+
+from knowledge.embeddings import MiniLMEmbedder
+from tests.bot.conftest import RunningApp, slack_settings, start_app
+from tests.fakes.slack_requests import event_envelope, mention
+from tests.fakes.slack_web_api import FakeSlack
+
+
+def _get(url: str, path: str) -> tuple[int, str]:
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
+def test_forged_and_stale_signatures_are_rejected_with_401(
+    running: RunningApp, fake_slack: FakeSlack
+) -> None:
+    body = json.dumps(event_envelope(mention("What is a sector partnership?")))
+    forged = running.sender.post(body, "application/json", signature="v0=" + "0" * 64)
+    stale = running.sender.post(body, "application/json", timestamp=int(time.time()) - 10 * 60)
+    unsigned = running.sender.post(body, "application/json", signature="")
+
+    assert (forged.status, stale.status, unsigned.status) == (401, 401, 401)
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+def test_url_verification_is_answered_with_the_challenge(running: RunningApp) -> None:
+    response = running.sender.post_json(
+        {"type": "url_verification", "challenge": "abc123", "token": "legacy"}
+    )
+
+    assert response.status == 200
+    assert response.json() == {"challenge": "abc123"}
+
+
+def test_healthz_is_200_when_the_knowledge_base_can_serve(running: RunningApp) -> None:
+    assert _get(running.url, "/healthz") == (200, "ok\n")
+    assert _get(running.url, "/elsewhere")[0] == 404
+
+
+def test_healthz_is_503_without_a_knowledge_base(
+    fake_slack: FakeSlack, tmp_path: Path, minilm: MiniLMEmbedder
+) -> None:
+    empty = start_app(slack_settings(tmp_path / "empty", fake_slack), minilm)
+    try:
+        status, _ = _get(empty.url, "/healthz")
+    finally:
+        empty.stop()
+
+    assert status == 503

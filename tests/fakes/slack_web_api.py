@@ -1,0 +1,231 @@
+"""A fake Slack Web API on 127.0.0.1 (port 0): records every call and answers like Slack.
+
+The app's real ``slack_sdk.WebClient`` is pointed at ``FakeSlack.api_url``. Every POST is recorded:
+``/api/<method>`` as that method, anything else (``response_url`` targets) as ``response_url``.
+Errors can be queued per method: ``ratelimited`` with ``Retry-After``, ``not_in_channel``, 5xx.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+BOT_USER_ID = "UBOT"
+BOT_ID = "BBOT"
+TEAM_ID = "T0001"
+
+
+@dataclass
+class Call:
+    """One recorded request: the API method (or ``response_url``), its arguments, its token."""
+
+    method: str
+    args: dict[str, Any]
+    token: str | None
+    path: str
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class _Failure:
+    status: int
+    error: str
+    headers: dict[str, str]
+
+
+class FakeSlack:
+    """Start with ``FakeSlack()``; stop with ``close()`` (or use it as a context manager)."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.socket_mode_url: str | None = None
+        self._failures: dict[str, list[_Failure]] = {}
+        self._lock = threading.Condition()
+        self._ts = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        """The ``SLACK_API_URL`` to give the app."""
+        return f"{self.base_url}/api/"
+
+    def response_url(self, name: str = "hook") -> str:
+        """A ``response_url`` that records what is posted to it."""
+        return f"{self.base_url}/response/{name}"
+
+    def fail(
+        self,
+        method: str,
+        error: str = "ratelimited",
+        *,
+        status: int | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` calls to ``method`` fail with ``error``."""
+        if status is None:
+            status = 429 if error == "ratelimited" else 200
+        headers = {"Retry-After": str(retry_after if retry_after is not None else 1)}
+        if error != "ratelimited":
+            headers = {}
+        with self._lock:
+            self._failures.setdefault(method, []).extend(
+                _Failure(status, error, headers) for _ in range(times)
+            )
+
+    def calls_to(self, method: str, where: Callable[[Call], bool] | None = None) -> list[Call]:
+        """Recorded calls to ``method`` (optionally filtered), oldest first."""
+        with self._lock:
+            return [c for c in self.calls if c.method == method and (where is None or where(c))]
+
+    def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        *,
+        where: Callable[[Call], bool] | None = None,
+        timeout: float = 15.0,
+    ) -> list[Call]:
+        """Block until ``count`` matching calls were recorded; AssertionError after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [
+                    c for c in self.calls if c.method == method and (where is None or where(c))
+                ]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [c.method for c in self.calls]
+                    raise AssertionError(
+                        f"expected {count} call(s) to {method}, got {len(found)}; calls: {seen}"
+                    )
+                self._lock.wait(remaining)
+
+    def close(self) -> None:
+        """Stop serving."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeSlack:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- answering ------------------------------------------------------------------------------
+
+    def _record(self, call: Call) -> tuple[int, dict[str, Any], dict[str, str]]:
+        with self._lock:
+            failures = self._failures.get(call.method)
+            failure = failures.pop(0) if failures else None
+            self.calls.append(call)
+            self._lock.notify_all()
+        if failure is not None:
+            return failure.status, {"ok": False, "error": failure.error}, failure.headers
+        return 200, self._answer(call), {}
+
+    def _answer(self, call: Call) -> dict[str, Any]:
+        args = call.args
+        if call.method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://fake.slack.test/",
+                "team": "Fake Workspace",
+                "user": "sectorbot",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
+        if call.method in ("chat.postMessage", "chat.update"):
+            ts = args.get("ts") or self._next_ts()
+            message = {
+                "type": "message",
+                "user": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "text": args.get("text", ""),
+                "ts": ts,
+            }
+            if args.get("thread_ts"):
+                message["thread_ts"] = args["thread_ts"]
+            return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": message}
+        if call.method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._next_ts()}
+        if call.method in ("views.publish", "views.open", "views.update"):
+            return {"ok": True, "view": {"id": "V0001", **(args.get("view") or {})}}
+        if call.method == "conversations.replies":
+            return {"ok": True, "messages": [], "has_more": False}
+        if call.method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_mode_url}
+        return {"ok": True}
+
+    def _next_ts(self) -> str:
+        return f"{int(time.time())}.{next(self._ts):06d}"
+
+
+def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length).decode("utf-8") if length else ""
+            args = _parse(raw, self.headers.get("Content-Type", ""))
+            path = self.path.split("?", 1)[0]
+            method = path.removeprefix("/api/") if path.startswith("/api/") else "response_url"
+            token = self.headers.get("Authorization", "").removeprefix("Bearer ") or args.get(
+                "token"
+            )
+            status, body, headers = fake._record(Call(method, args, token, path))
+            self._reply(status, body, headers)
+
+        def do_GET(self) -> None:  # noqa: N802
+            self.do_POST()
+
+        def _reply(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+            data = json.dumps(body).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            return  # keep test output clean
+
+    return Handler
+
+
+def _parse(raw: str, content_type: str) -> dict[str, Any]:
+    if not raw:
+        return {}
+    if "json" in content_type:
+        parsed = json.loads(raw)
+        return parsed if isinstance(parsed, dict) else {"payload": parsed}
+    args: dict[str, Any] = {key: values[-1] for key, values in parse_qs(raw).items()}
+    for key in ("blocks", "view", "prompts", "attachments"):
+        if isinstance(args.get(key), str):
+            with contextlib.suppress(ValueError):
+                args[key] = json.loads(args[key])
+    return args
