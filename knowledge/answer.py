@@ -17,12 +17,17 @@ from knowledge.evidence import Evidence, Sentence, combine, gather
 from knowledge.intents import classify
 from knowledge.names import codes_in, spell_out
 from knowledge.retrieve import retrieve
+from knowledge.terms import content_terms
 from knowledge.types import Answer, Chunk
 
 # The confidence decision, tuned on the dev set: some sentence or chunk must be close enough in
 # meaning to the question (cosine similarity with MiniLM). Questions that name a code the
 # documents use ("260E", "84A.15") may be a little further off: the code itself is the match.
 MIN_STRENGTH = 0.55
+# Share of words a sentence must have in common with a quoted one to count as saying the same.
+CORROBORATION = 0.6
+# Share of words a sentence must have in common with a quoted one to count as saying the same.
+CORROBORATION = 0.6
 MIN_STRENGTH_WITH_CODE = 0.45
 
 _ASKS_EMAIL = re.compile(r"\be-?mail\b", re.IGNORECASE)
@@ -106,7 +111,13 @@ class Answerer:
             else None
         )
         quoted = _quote(evidence.selected) + ([published] if published else [])
-        numbers, sources = number_sources(quoted, evidence.retrieved, version.secondary)
+        numbers, sources = number_sources(
+            quoted,
+            evidence.retrieved,
+            version.secondary,
+            archived=version.superseded,
+            corroborating=_corroborating(evidence, quoted),
+        )
         parts = _marked(evidence.selected, numbers)
         if published and contact.phone not in " ".join(parts):
             parts.append(replies.current_contact(contact, f" [{numbers[published[0].doc_id]}]"))
@@ -123,7 +134,12 @@ class Answerer:
         quoted = ([published] if published else []) + _quote(supporting)
         # The contact is the answer's main claim, so the page that publishes it comes first.
         numbers, sources = number_sources(
-            quoted, evidence.retrieved, version.secondary, first=published
+            quoted,
+            evidence.retrieved,
+            version.secondary,
+            first=published,
+            archived=version.superseded,
+            corroborating=_corroborating(evidence, quoted),
         )
         marker = f" [{numbers[published[0].doc_id]}]" if published else ""
         parts = [replies.contact_line(contact, marker)]
@@ -149,6 +165,19 @@ def _is_confident(evidence: Evidence, question: str) -> bool:
     codes = codes_in(question)
     matched = any(code in evidence.selected[0].text.lower() for code in codes)
     return matched and evidence.strength >= MIN_STRENGTH_WITH_CODE
+
+
+def _corroborating(evidence: Evidence, quoted: Sequence[tuple[Chunk, str]]) -> set[str]:
+    """Documents with a sentence saying much the same as one the answer quotes."""
+    quoted_terms = [frozenset(content_terms(text)) for _, text in quoted]
+    found: set[str] = set()
+    for sentence in evidence.sentences:
+        for terms in quoted_terms:
+            shared = len(sentence.terms & terms)
+            if terms and shared / max(1, min(len(sentence.terms), len(terms))) >= CORROBORATION:
+                found.add(sentence.chunk.doc_id)
+                break
+    return found
 
 
 def _quote(sentences: Sequence[Sentence]) -> list[tuple[Chunk, str]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from knowledge.cues import is_secondary
+from knowledge.cues import is_secondary, is_superseded
 from knowledge.embeddings import Embedder
 from knowledge.keyword_index import KeywordIndex
 from knowledge.names import Acronym, find_acronyms, with_acronyms
@@ -61,6 +61,7 @@ class OpenVersion:
     sentence_counts: dict[str, int]
     acronyms: dict[str, Acronym]
     secondary: frozenset[str]
+    superseded: frozenset[str]
     _sentence_cache: dict[str, StoredItem] = field(default_factory=dict)
     _terms_cache: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -155,13 +156,19 @@ def _open_version(client: Any, record: VersionRecord) -> OpenVersion:
     )
     logger.info("opened knowledge base version %s (%d chunks)", record.version_id, len(items))
     acronyms = find_acronyms(f"{chunk.section}\n{chunk.text}" for chunk in chunk_by_id.values())
-    secondary = frozenset(
-        chunk.doc_id
-        for chunk in chunk_by_id.values()
-        if chunk.position == 0 and is_secondary(chunk.title, chunk.text)
-    )
+    openings = [chunk for chunk in chunk_by_id.values() if chunk.position == 0]
+    secondary = frozenset(c.doc_id for c in openings if is_secondary(c.title, c.text))
+    superseded = frozenset(c.doc_id for c in openings if is_superseded(c.title, c.text))
     return OpenVersion(
-        record, chunks, sentences, keywords, chunk_by_id, counts, acronyms, secondary
+        record,
+        chunks,
+        sentences,
+        keywords,
+        chunk_by_id,
+        counts,
+        acronyms,
+        secondary,
+        superseded,
     )
 
 

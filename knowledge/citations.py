@@ -20,11 +20,15 @@ def number_sources(
     retrieved: Sequence[RetrievedChunk],
     secondary: frozenset[str] = frozenset(),
     first: tuple[Chunk, str] | None = None,
+    archived: frozenset[str] = frozenset(),
+    corroborating: set[str] | None = None,
 ) -> tuple[dict[str, int], tuple[Source, ...]]:
     """Sources for an answer quoting ``quoted`` (chunk, sentence) passages, and their numbers.
 
     Documents are ranked by how well retrieval matched them, so ``[1]`` is the best source even
     when the answer quotes it second; ``first``, when given, is put ahead of all of them.
+    Uncited documents are listed only when they say the same as a quoted passage
+    (``corroborating``): a source list is what the answer rests on, not a reading list.
     """
     scores: dict[str, float] = {}
     best_chunk: dict[str, Chunk] = {}
@@ -42,7 +46,9 @@ def number_sources(
     related = [
         doc_id
         for doc_id, score in sorted(scores.items(), key=lambda item: item[1], reverse=True)
-        if doc_id not in snippets and score >= RELATED_SOURCE_RATIO * top
+        if doc_id not in snippets
+        and score >= RELATED_SOURCE_RATIO * top
+        and (corroborating is None or doc_id in corroborating)
     ]
     chosen = cited[:MAX_SOURCES] + related[: max(0, MAX_SOURCES - len(cited))]
     chosen.sort(key=lambda doc_id: scores.get(doc_id, 0.0), reverse=True)
@@ -53,15 +59,18 @@ def number_sources(
     sources = []
     for doc_id in chosen:
         chunk, text = snippets.get(doc_id) or (best_chunk[doc_id], best_chunk[doc_id].text)
+        pinned = first is not None and doc_id == first[0].doc_id
+        score = 1.0 if pinned else scores.get(doc_id, 0.0) / top
         sources.append(
             Source(
                 numbers[doc_id],
                 chunk.title,
                 chunk.url,
                 chunk.path,
-                scores.get(doc_id, 0.0) / top,
+                score,
                 _snippet(text),
                 chunk.date,
+                archived=doc_id in archived,
             )
         )
     return numbers, tuple(sources)

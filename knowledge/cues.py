@@ -52,8 +52,11 @@ _SUPERSEDED = re.compile(
 )
 
 
+def is_superseded(title: str, opening: str) -> bool:
+    """True for documents that say of themselves that they are archived or historical."""
+    return bool(_SUPERSEDED.search(title) or _SUPERSEDED.search(opening[:600]))
+
+
 def is_secondary(title: str, opening: str) -> bool:
-    """True for archived or historical documents, samples, templates and glossaries."""
-    if _SECONDARY_TITLE.search(title) or _SUPERSEDED.search(title):
-        return True
-    return bool(_SUPERSEDED.search(opening[:600]))
+    """True for superseded documents, samples, templates and glossaries."""
+    return bool(_SECONDARY_TITLE.search(title)) or is_superseded(title, opening)

@@ -151,7 +151,14 @@ def gather(
             if item is None or item.vector is None:
                 continue
             terms = version.terms_of(item)
-            if _is_answer_material(item.text):
+            # Asked how things stand now, an archived page's old claims are no answer at all;
+            # only its notes on what changed since are.
+            outdated = (
+                prefer_recent
+                and result.chunk.doc_id in version.superseded
+                and not states_current(item.text)
+            )
+            if _is_answer_material(item.text) and not outdated:
                 lexical = _lexical(asked, terms, context_terms)
                 semantic = _cosine(vector, item.vector)
                 score = SEMANTIC_WEIGHT * semantic + LEXICAL_WEIGHT * lexical + chunk_bonus

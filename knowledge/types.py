@@ -42,6 +42,7 @@ class Source:
     score: float
     snippet: str
     date: dt.date | None = None
+    archived: bool = False
 
     def as_json(self) -> dict[str, Any]:
         """The source as one element of ``sources`` in ``ask --json``."""
@@ -53,6 +54,7 @@ class Source:
             "score": round(self.score, 4),
             "snippet": self.snippet,
             "date": self.date.isoformat() if self.date else None,
+            "archived": self.archived,
         }
 
 
