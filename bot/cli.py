@@ -21,7 +21,7 @@ from dotenv import load_dotenv
 from slack_sdk.errors import SlackApiError
 
 from bot.progress import TerminalProgress
-from bot.services import Services, build_services
+from bot.services import Services, StorageError, build_services
 from bot.settings import Settings, SettingsError, load_settings
 from ingest.pipeline import RefreshError, refresh
 from ingest.summary import RefreshSummary
@@ -42,13 +42,17 @@ def cli(context: click.Context) -> None:
     except SettingsError as error:
         raise click.ClickException(f"configuration error: {error}") from None
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("chromadb", "httpx", "onnxruntime", "bm25s"):
+    # Their warnings repeat what the ingest summary already says, in their own words.
+    for noisy in ("chromadb", "httpx", "onnxruntime", "bm25s", "pypdf"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     context.obj = settings
 
 
 def _services(context: click.Context) -> Services:
-    services: Services = build_services(context.obj)
+    try:
+        services: Services = build_services(context.obj)
+    except StorageError as error:
+        raise click.ClickException(str(error)) from None
     return services
 
 
@@ -84,6 +88,8 @@ def ingest(context: click.Context, sources: tuple[str, ...], reset: bool, as_jso
 @click.pass_context
 def ask(context: click.Context, question: str, as_json: bool) -> None:
     """Answer QUESTION; with "-", answer one question per line of stdin."""
+    if not question.strip():
+        raise click.UsageError("QUESTION is empty; ask something, or use - to read from stdin")
     services = _services(context)
     _ensure_knowledge(services, quiet=as_json)
     questions = (line.strip() for line in sys.stdin) if question == "-" else iter([question])

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 # Importing the store registers the Slack app's tables before make_engine creates them.
 import bot.store  # noqa: F401
@@ -17,6 +18,10 @@ from knowledge.base import KnowledgeBase
 from knowledge.database import make_engine
 from knowledge.embeddings import Embedder, make_embedder
 from knowledge.vector_store import make_chroma_client
+
+
+class StorageError(Exception):
+    """Storage named by the settings cannot be used."""
 
 
 @dataclass
@@ -45,11 +50,39 @@ class Services:
 def build_services(
     settings: Settings, *, embedder: Embedder | None = None, chroma_client: Any = None
 ) -> Services:
-    """Wire everything from settings; tests may pass a fake embedder or a Chroma client."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.sqlalchemy_url)
-    client = chroma_client or make_chroma_client(
-        settings.data_dir, settings.chroma_host, settings.chroma_port
-    )
+    """Wire everything from settings; tests may pass a fake embedder or a Chroma client.
+
+    Raises:
+        StorageError: when the data dir, the database or the Chroma server cannot be used; the
+            message names the setting and never contains a password.
+
+    """
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StorageError(
+            f"SECTORBOT_DATA_DIR: cannot use {settings.data_dir}: {error.strerror}"
+        ) from None
+    try:
+        engine = make_engine(settings.sqlalchemy_url)
+    except (ArgumentError, NoSuchModuleError):
+        raise StorageError("DATABASE_URL: not a database URL SQLAlchemy understands") from None
+    except SQLAlchemyError as error:
+        raise StorageError(
+            f"DATABASE_URL: cannot use the database ({type(error).__name__})"
+        ) from None
+    try:
+        client = chroma_client or make_chroma_client(
+            settings.data_dir, settings.chroma_host, settings.chroma_port
+        )
+    except Exception as error:  # noqa: BLE001 - chromadb raises bare ValueError and others
+        where = (
+            f"{settings.chroma_host}:{settings.chroma_port}"
+            if settings.chroma_host
+            else "the data dir"
+        )
+        raise StorageError(
+            f"CHROMA_HOST/CHROMA_PORT: cannot open Chroma at {where} ({type(error).__name__})"
+        ) from None
     kb = KnowledgeBase(engine, client, embedder or make_embedder(settings.embedding_model))
     return Services(settings, engine, kb, Answerer(kb, settings.contacts))

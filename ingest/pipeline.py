@@ -123,6 +123,10 @@ def refresh(
         # building the configured sources); a refresh that indexes nothing changes nothing.
         logger.warning("nothing could be indexed; the knowledge base is left as it was")
         summary.removed.clear()
+        serving = registry.current_version(kb.engine)
+        if serving:
+            summary.documents, summary.chunks = serving.document_count, serving.chunk_count
+            summary.version_id = serving.version_id
         summary.seconds = time.monotonic() - started
         return summary
 
@@ -156,7 +160,7 @@ def _load_all(sources: list[ResolvedSource], summary: RefreshSummary, report: Pr
         try:
             document = _load(source)
         except LoadError as error:
-            logger.warning("skipped %s: %s", name, error.reason)
+            logger.info("skipped %s: %s", name, error.reason)
             summary.failed.append(FailedSource(name, error.reason))
             continue
         content_hash = _content_hash(document, source.url_override)
@@ -168,6 +172,8 @@ def _load_all(sources: list[ResolvedSource], summary: RefreshSummary, report: Pr
 def _load(source: ResolvedSource) -> Document:
     if source.is_web:
         raise LoadError("web sources are not supported by this version; save the page as a file")
+    if not Path(source.location).exists():
+        raise LoadError("file not found (a broken link?)")
     try:
         return load_file(Path(source.location), source=source.display_path or source.location)
     except LoadError:

@@ -65,7 +65,7 @@ class RefreshSummary:
             f"{len(self.added)} added, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, "
             f"{len(self.failed)} failed; {self.documents} documents, {self.chunks} chunks "
-            f"({self.embedded} newly embedded) in {self.seconds:.1f} s"
+            f"({self.embedded} texts newly embedded) in {self.seconds:.1f} s"
         ]
         lines.extend(f"  skipped {failure.source}: {failure.reason}" for failure in self.failed)
         return "\n".join(lines)

@@ -100,6 +100,8 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
         if not isinstance(row, dict) or not isinstance(row.get("question"), str):
             raise ValueError(f'{path}:{number}: each line needs a "question" string')
         rows.append(row)
+    if not rows:
+        raise ValueError(f"{path}: no questions in the file")
     return rows
 
 

@@ -339,3 +339,53 @@ def test_the_progress_bar_draws_on_stderr_only_when_enabled(
     assert "Indexing documents" in captured.err
     assert captured.out == ""
     assert captured.err.count("Reading documents") >= 1
+
+
+def test_an_empty_question_is_a_usage_error() -> None:
+    result = _run(["ask", "  "])
+
+    assert result.exit_code == 2
+    assert "QUESTION is empty" in result.output
+
+
+def test_unusable_storage_fails_with_the_setting_named_and_no_password_shown(
+    tmp_path: Path,
+) -> None:
+    bad_url = _run(["ask", "hi"], DATABASE_URL="notaurl")
+    unreachable = _run(["ask", "hi"], DATABASE_URL="postgresql://bot:s3cr3t-pw@127.0.0.1:1/bot")
+    no_chroma = _run(["ask", "hi"], CHROMA_HOST="127.0.0.1", CHROMA_PORT="1")
+
+    for result, key in (
+        (bad_url, "DATABASE_URL"),
+        (unreachable, "DATABASE_URL"),
+        (no_chroma, "CHROMA_HOST"),
+    ):
+        assert result.exit_code == 1
+        assert key in result.output
+        assert "Traceback" not in result.output
+        assert "s3cr3t-pw" not in result.output
+
+
+def test_eval_of_an_empty_file_is_an_error(kb_dir: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+
+    result = _run(["eval", str(empty)])
+
+    assert result.exit_code == 1
+    assert "no questions" in result.output
+
+
+def test_a_broken_link_is_reported_as_such(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "gone.md").symlink_to(tmp_path / "missing.md")
+    (docs / "here.md").write_text(
+        "# Here\n\nPartnerships meet in Ames every quarter.\n", encoding="utf-8"
+    )
+
+    result = _run(["ingest", str(docs), "--json"])
+
+    assert result.exit_code == 0
+    [summary] = _json_lines(result)
+    assert [f["reason"] for f in summary["failures"]] == ["file not found (a broken link?)"]
