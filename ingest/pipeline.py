@@ -74,9 +74,10 @@ def refresh(
     Args:
         kb: the knowledge base to refresh.
         locations: (file, folder or URL, optional URL to cite it by) pairs.
-        full: the locations are the complete set (configured sources): documents not found
-            among them are removed. Otherwise they are added to what is already indexed, and only
-            documents that vanished from a named folder are removed.
+        full: the locations are the configured sources: configured documents not found among
+            them are removed (documents added by hand with ``ingest PATH`` stay). Otherwise they
+            are added to what is already indexed, and only documents that vanished from a named
+            folder are removed.
         reset: start from nothing: the new version holds exactly these locations.
         progress: called as (step, done, total) while work goes on.
 
@@ -105,7 +106,9 @@ def refresh(
     for doc_id, old in old_documents.items():
         if doc_id in plan.loaded:
             continue
-        vanished = full or is_under(old.source, resolution.roots)
+        # A refresh of the configured sources removes what is no longer configured, but not
+        # what someone added by hand with `sectorbot ingest PATH`.
+        vanished = (full and old.origin == "configured") or is_under(old.source, resolution.roots)
         if doc_id in failed_ids or not vanished:
             plan.carried.append(doc_id)  # keep what we had rather than lose it to a bad read
         else:
@@ -133,7 +136,10 @@ def refresh(
     embedder = CachedEmbedder(kb.embedder, kb.engine)
     version_id = registry.start_version(kb.engine, embedder.model_id)
     try:
-        documents = _write_version(kb, version_id, previous, old_documents, plan, embedder, report)
+        origin = "configured" if full else "manual"
+        documents = _write_version(
+            kb, version_id, previous, old_documents, plan, embedder, report, origin
+        )
         registry.publish_version(kb.engine, version_id, documents)
     except Exception as error:
         registry.fail_version(kb.engine, version_id, f"{type(error).__name__}: {error}")
@@ -202,6 +208,7 @@ def _write_version(
     plan: _Plan,
     embedder: CachedEmbedder,
     report: Progress,
+    origin: str,
 ) -> list[registry.DocumentRecord]:
     chunks_out = VectorCollection(kb.chroma, chunk_collection_name(version_id), create=True)
     sentences_out = VectorCollection(kb.chroma, sentence_collection_name(version_id), create=True)
@@ -230,6 +237,7 @@ def _write_version(
                 content_hash=content_hash,
                 chunk_count=len(chunks),
                 fetched_at=now,
+                origin=origin,
             )
         )
     report("embed", total, total)

@@ -59,6 +59,8 @@ kb_documents = Table(
     Column("content_hash", String(64), nullable=False),
     Column("chunk_count", Integer, nullable=False),
     Column("fetched_at", DateTime(timezone=True), nullable=False),
+    # "configured" (from the settings' sources) or "manual" (named on the command line).
+    Column("origin", String(20), nullable=False, default="configured"),
 )
 
 _SLOT = "current"
@@ -90,6 +92,7 @@ class DocumentRecord:
     content_hash: str
     chunk_count: int
     fetched_at: dt.datetime
+    origin: str = "configured"
 
 
 def current_version(engine: Engine) -> VersionRecord | None:
@@ -218,6 +221,7 @@ def _document(row: object) -> DocumentRecord:
         content_hash=row.content_hash,  # type: ignore[attr-defined]
         chunk_count=row.chunk_count,  # type: ignore[attr-defined]
         fetched_at=_aware(row.fetched_at),  # type: ignore[attr-defined]
+        origin=row.origin,  # type: ignore[attr-defined]
     )
 
 
@@ -234,6 +238,7 @@ def _document_row(version_id: str, document: DocumentRecord) -> dict[str, object
         "content_hash": document.content_hash,
         "chunk_count": document.chunk_count,
         "fetched_at": document.fetched_at,
+        "origin": document.origin,
     }
 
 

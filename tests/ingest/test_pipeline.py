@@ -262,12 +262,26 @@ def test_a_full_refresh_removes_documents_no_longer_named(
 ) -> None:
     other = tmp_path / "other.md"
     other.write_text("# Other\n\nA different document about apprenticeships.\n", "utf-8")
-    _ingest(services, docs, other)
+    _ingest(services, docs, other, full=True)
 
     summary = _ingest(services, docs, full=True)
 
     assert [Path(name).name for name in summary.removed] == ["other.md"]
     assert "other.md" not in _served_paths(services)
+
+
+def test_a_refresh_of_the_configured_sources_keeps_documents_added_by_hand(
+    docs: Path, tmp_path: Path, services: Services
+) -> None:
+    _ingest(services, docs, full=True)
+    added = tmp_path / "added.md"
+    added.write_text("# Added\n\nA document an admin ingested by hand.\n", "utf-8")
+    _ingest(services, added)
+
+    summary = _ingest(services, docs, full=True)
+
+    assert not summary.removed
+    assert "added.md" in _served_paths(services)
 
 
 def test_old_versions_beyond_the_kept_ones_are_retired(docs: Path, services: Services) -> None:
