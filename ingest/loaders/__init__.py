@@ -13,6 +13,7 @@ from ingest.loaders.docx import load_docx
 from ingest.loaders.html import load_html
 from ingest.loaders.pdf import load_pdf
 from ingest.loaders.text import load_markdown, load_text
+from ingest.loaders.titles import first_content_line
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ _LABELS = {
     ".txt": "text",
 }
 _MAX_LINE_TITLE = 100
+_MEANINGFUL_NAME_WORDS = 2
+_OPENING_WORDS = 8
 _HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
 
 
@@ -137,8 +140,15 @@ def _fallback_title(text: str, source: str) -> str:
     heading = _HEADING.search(text)
     if heading:
         return heading.group(1).strip()
-    first_line = text.strip().split("\n", 1)[0].lstrip("- ").strip()
-    return first_line if len(first_line) <= _MAX_LINE_TITLE else _readable_name(source)
+    first_line = first_content_line(text)
+    if len(first_line) <= _MAX_LINE_TITLE:
+        return first_line
+    name = _readable_name(source)
+    # A name like "000_b688d49e53fce45f" says nothing; the text's opening words say more.
+    if len(re.findall(r"[A-Za-z]{3,}", name)) >= _MEANINGFUL_NAME_WORDS:
+        return name
+    words = first_line.split()
+    return " ".join(words[:_OPENING_WORDS]).rstrip(",;:.") + "…"
 
 
 def _parse_content_type(content_type: str | None) -> tuple[str, str | None]:

@@ -9,6 +9,7 @@ import re
 from ingest.clean import format_table, join_blocks, normalize_space
 from ingest.dates import find_document_date
 from ingest.document import Document, LoadError
+from ingest.loaders.titles import first_content_line
 
 logger = logging.getLogger(__name__)
 
@@ -258,8 +259,6 @@ def _first_heading(text: str) -> str:
 
 
 def _first_line_title(text: str) -> str:
-    for line in text.split("\n"):
-        stripped = line.lstrip("#- ").strip()
-        if stripped:
-            return stripped if len(stripped) <= 150 else ""
-    return ""
+    """The first line that reads as a title; a text opening with a paragraph has none."""
+    line = first_content_line(text)
+    return line if len(line) <= 150 else ""

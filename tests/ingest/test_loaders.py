@@ -360,3 +360,14 @@ def test_every_corpus_document_loads_with_title_and_sections(path):
     assert document.title and "\n" not in document.title
     assert split_sections(document.text)
     assert "\x7f" not in document.text
+
+
+def test_a_text_without_a_title_line_skips_page_labels_for_its_opening_words(tmp_path):
+    path = tmp_path / "000_b688d49e53fce45f.txt"
+    body = "Iowa Business Sector Partnerships are regional groups " + "that meet often " * 20
+    path.write_text(f"Related Topics:\n\nBusiness Engagement\n\n{body}\n", encoding="utf-8")
+
+    title = load_file(path).title
+
+    assert title.startswith("Iowa Business Sector Partnerships")
+    assert "Related Topics" not in title
