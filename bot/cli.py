@@ -13,11 +13,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
 import click
 from dotenv import load_dotenv
+from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
 
 from bot.progress import TerminalProgress
@@ -143,19 +145,29 @@ def serve(context: click.Context, mode: str, port: int) -> None:
     _ensure_knowledge(services, quiet=False)
     try:
         app = build_app(settings, services)
-    except SlackApiError as error:
+    except (SlackApiError, BoltError) as error:
         # Bolt checks the token with auth.test; only Slack's error code is shown, never the token.
         raise click.ClickException(
-            f"Slack rejected SLACK_BOT_TOKEN ({error.response.get('error')})"
+            f"Slack rejected SLACK_BOT_TOKEN ({_slack_error(error)})"
         ) from None
     except SlackConfigurationError as error:
         raise click.ClickException(str(error)) from None
+    except OSError as error:
+        url = settings.slack_api_url or "https://slack.com/api/"
+        raise click.ClickException(f"could not reach the Slack Web API at {url}: {error}") from None
     click.echo(f"sectorbot is serving Slack ({mode} mode); stop it with Ctrl+C", err=True)
     if mode == "socket":
         run_socket_mode(app, settings)
     else:
         click.echo(f"Listening on port {port}: POST /slack/events, GET /healthz", err=True)
         run_http(app, settings, port, ready=knowledge_ready(services))
+
+
+def _slack_error(error: Exception) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error"))
+    found = re.search(r"'error': '([a-z_]+)'", str(error))
+    return found.group(1) if found else "auth.test failed"
 
 
 def _missing_slack_settings(settings: Settings, mode: str) -> list[str]:

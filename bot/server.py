@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -59,14 +60,60 @@ def build_wsgi_app(app: App, ready: Callable[[], bool]) -> WSGIApplication:
 
 
 def make_http_server(
-    app: App, ready: Callable[[], bool], *, host: str, port: int, threads: int = HTTP_THREADS
+    app: App,
+    ready: Callable[[], bool],
+    *,
+    host: str,
+    port: int,
+    threads: int = HTTP_THREADS,
+    **adjustments: Any,
 ) -> Any:
     """A waitress server (not yet running); ``port=0`` picks a free port (``effective_port``)."""
     from waitress import create_server
 
     return create_server(
-        build_wsgi_app(app, ready), host=host, port=port, threads=threads, ident="sectorbot"
+        build_wsgi_app(app, ready),
+        host=host,
+        port=port,
+        threads=threads,
+        ident="sectorbot",
+        **adjustments,
     )
+
+
+class BackgroundHttpServer:
+    """A waitress server in a thread, stoppable (tests and benchmarks use it on 127.0.0.1)."""
+
+    def __init__(self, app: App, ready: Callable[[], bool], *, host: str, port: int) -> None:
+        # A short select timeout lets stop() return at once instead of after waitress's 1 s.
+        self.server = make_http_server(app, ready, host=host, port=port, asyncore_loop_timeout=0.05)
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="sectorbot-http", daemon=True)
+
+    @property
+    def url(self) -> str:
+        """``http://HOST:PORT`` as bound."""
+        return f"http://{self.server.effective_host}:{self.server.effective_port}"
+
+    def start(self) -> BackgroundHttpServer:
+        """Start serving in the background."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop accepting requests, finish the ones in flight, and wait for the thread."""
+        self._stopping = True
+        self.server.task_dispatcher.shutdown()
+        self.server.close()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except (OSError, ValueError):
+            # waitress's select loop trips over the socket closed by stop(); that is the stop.
+            if not self._stopping:
+                raise
 
 
 def run_http(

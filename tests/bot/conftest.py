@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ import pytest
 from slack_bolt import App
 
 from bot.app import build_app
-from bot.server import knowledge_ready, make_http_server
+from bot.server import BackgroundHttpServer, knowledge_ready
 from bot.services import Services, build_services
 from bot.settings import Settings
 from ingest.pipeline import refresh
@@ -60,14 +59,14 @@ def data_dir(slack_kb: Path, tmp_path: Path) -> Path:
 
 def slack_settings(data_dir: Path, fake: FakeSlack, **environ: str) -> Settings:
     """Settings for the app: test tokens, and the Web API pointed at the fake."""
-    return make_settings(
-        data_dir,
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_APP_TOKEN=APP_TOKEN,
-        SLACK_API_URL=fake.api_url,
+    values = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_API_URL": fake.api_url,
         **environ,
-    )
+    }
+    return make_settings(data_dir, **values)
 
 
 @dataclass
@@ -113,14 +112,11 @@ def start_app(
     services = build_services(settings, embedder=embedder)
     executor = ThreadPoolExecutor(max_workers=1) if single_worker else None
     app = build_app(settings, services, listener_executor=executor)
-    server = make_http_server(app, knowledge_ready(services), host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.effective_port}"
+    server = BackgroundHttpServer(app, knowledge_ready(services), host="127.0.0.1", port=0)
+    url = server.start().url
 
     def stop() -> None:
-        server.close()
-        thread.join(timeout=10)
+        server.stop()
         if executor is not None:
             executor.shutdown(wait=True)
         services.engine.dispose()
