@@ -47,7 +47,14 @@ def cli(context: click.Context) -> None:
     # Their warnings repeat what the ingest summary already says, in their own words.
     for noisy in ("chromadb", "httpx", "onnxruntime", "bm25s", "pypdf"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
+    # build_app passes the token and a client carrying it on purpose (so Bolt never reads the
+    # environment itself); Bolt warns that the token is "unused", which would only confuse.
+    logging.getLogger("slack_bolt.App").addFilter(_drop_token_unused_warning)
     context.obj = settings
+
+
+def _drop_token_unused_warning(record: logging.LogRecord) -> bool:
+    return "`token` will be unused" not in record.getMessage()
 
 
 def _services(context: click.Context) -> Services:
