@@ -13,9 +13,10 @@ from knowledge.contact_source import ContactSources
 from knowledge.contacts import Contact, route_contact
 from knowledge.cues import asks_current
 from knowledge.decompose import split_question
+from knowledge.definitions import asked_acronym, definition_sentence
 from knowledge.evidence import Evidence, Sentence, combine, gather
 from knowledge.intents import classify
-from knowledge.names import codes_in, spell_out
+from knowledge.names import Acronym, acronyms_in, codes_in, spell_out
 from knowledge.retrieve import retrieve
 from knowledge.terms import content_terms
 from knowledge.types import Answer, Chunk
@@ -49,7 +50,7 @@ class Answerer:
         contact = route_contact(self.contacts, question)
         if intent.intent == "smalltalk":
             return _timed(
-                Answer(question, replies.smalltalk(contact), (), True, "smalltalk"),
+                Answer(question, replies.smalltalk(contact, question), (), True, "smalltalk"),
                 started,
                 started,
             )
@@ -71,9 +72,12 @@ class Answerer:
             )
         evidence = self._evidence(version, question)
         retrieved_at = time.perf_counter()
+        defined = asked_acronym(question, version.acronyms)
         if intent.intent == "involvement":
             answer = self._involvement(version, question, evidence, contact)
-        elif _is_confident(evidence, question):
+        elif defined is not None:
+            answer = self._definition(version, question, evidence, defined)
+        elif _is_confident(evidence, question, version):
             answer = self._extractive(
                 version, question, evidence, contact, intent.mentions_contact_details
             )
@@ -93,7 +97,7 @@ class Answerer:
         answered = [
             evidence
             for evidence, part in zip(found, parts, strict=True)
-            if _is_confident(evidence, part)
+            if _is_confident(evidence, part, version)
         ]
         return combine(answered or found)
 
@@ -125,11 +129,34 @@ class Answerer:
             question, spell_out(" ".join(parts), version.acronyms), sources, True, "question"
         )
 
+    def _definition(
+        self, version: OpenVersion, question: str, evidence: Evidence, defined: Acronym
+    ) -> Answer:
+        """Answer "what does PACE stand for?" from the documents' own definition."""
+        chunk = version.chunk_by_id.get(defined.chunk_id)
+        quoted = [(chunk, f"{defined.long} ({defined.short})")] if chunk else []
+        # Then up to two sentences about the thing itself, not ones that merely spell it out.
+        extra = [
+            s
+            for s in evidence.selected
+            if defined.long.lower() not in s.text.lower()
+            and re.search(rf"\b{re.escape(defined.short)}\b", s.text)
+        ][:2]
+        confident = _is_confident(evidence, question, version)
+        quoted += _quote(extra) if confident else []
+        numbers, sources = number_sources(
+            quoted, evidence.retrieved, version.secondary, first=quoted[0] if quoted else None
+        )
+        marker = f" [{numbers[chunk.doc_id]}]" if chunk else ""
+        parts = [definition_sentence(defined, marker)]
+        parts += _marked(extra, numbers) if confident else []
+        return Answer(question, " ".join(parts), sources, True, "question")
+
     def _involvement(
         self, version: OpenVersion, question: str, evidence: Evidence, contact: Contact
     ) -> Answer:
         published = self._contact_sources.passage(version, contact, evidence.vector)
-        confident = _is_confident(evidence, question)
+        confident = _is_confident(evidence, question, version)
         supporting = [s for s in evidence.selected[:2] if confident and contact.phone not in s.text]
         quoted = ([published] if published else []) + _quote(supporting)
         # The contact is the answer's main claim, so the page that publishes it comes first.
@@ -157,12 +184,12 @@ class Answerer:
         )
 
 
-def _is_confident(evidence: Evidence, question: str) -> bool:
+def _is_confident(evidence: Evidence, question: str, version: OpenVersion) -> bool:
     if not evidence.selected:
         return False
     if evidence.strength >= MIN_STRENGTH:
         return True
-    codes = codes_in(question)
+    codes = codes_in(question) | {a.short.lower() for a in acronyms_in(question, version.acronyms)}
     matched = any(code in evidence.selected[0].text.lower() for code in codes)
     return matched and evidence.strength >= MIN_STRENGTH_WITH_CODE
 
@@ -189,7 +216,8 @@ def _marked(sentences: Sequence[Sentence], numbers: dict[str, int]) -> list[str]
 
 
 def _clean(sentence: str) -> str:
-    sentence = sentence.removeprefix("- ").strip()
+    # Table rows are stored as "Label: value | Label: value"; in prose they read as a list.
+    sentence = sentence.removeprefix("- ").strip().replace(" | ", "; ")
     return sentence if sentence[-1:] in ".!?:" else sentence + "."
 
 

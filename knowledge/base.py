@@ -155,7 +155,9 @@ def _open_version(client: Any, record: VersionRecord) -> OpenVersion:
         [_keyword_text(chunk_by_id[item.item_id]) for item in items],
     )
     logger.info("opened knowledge base version %s (%d chunks)", record.version_id, len(items))
-    acronyms = find_acronyms(f"{chunk.section}\n{chunk.text}" for chunk in chunk_by_id.values())
+    acronyms = find_acronyms(
+        (chunk_id, f"{chunk.section}\n{chunk.text}") for chunk_id, chunk in chunk_by_id.items()
+    )
     openings = [chunk for chunk in chunk_by_id.values() if chunk.position == 0]
     secondary = frozenset(c.doc_id for c in openings if is_secondary(c.title, c.text))
     superseded = frozenset(c.doc_id for c in openings if is_superseded(c.title, c.text))
@@ -173,13 +175,22 @@ def _open_version(client: Any, record: VersionRecord) -> OpenVersion:
 
 
 def embedding_text(chunk: Chunk) -> str:
-    """The text a chunk is embedded as: title and section give the passage its context."""
-    context = " — ".join(part for part in (chunk.title, chunk.section) if part)
+    """The text a chunk is embedded as: title and section give the passage its context.
+
+    A title made from the document's own opening words adds nothing but repetition, so it is
+    left out.
+    """
+    context = " — ".join(part for part in (_own_title(chunk), chunk.section) if part)
     return f"{context}\n{chunk.text}" if context else chunk.text
 
 
 def _keyword_text(chunk: Chunk) -> str:
-    return f"{chunk.title}\n{chunk.section}\n{chunk.text}"
+    return f"{_own_title(chunk)}\n{chunk.section}\n{chunk.text}"
+
+
+def _own_title(chunk: Chunk) -> str:
+    """The title, unless it was made from the document's own opening words."""
+    return "" if chunk.title.rstrip("…") in chunk.text else chunk.title
 
 
 def _optional(value: object) -> str | None:

@@ -2,8 +2,9 @@
 
 Most documents repeat the contact's phone number, so "any page that mentions it" is a poor
 citation. The page to cite is the one that publishes the contact as its own: the page the
-contact's settings name as ``source`` when it is indexed, else the page whose opening is most
-about what the contact is responsible for (their title), among those that name them.
+contact's settings name as ``source`` when it is indexed, else, among the pages that name them,
+the one that as a whole (the mean of its chunk vectors) is most about what the contact is
+responsible for (their title).
 """
 
 from __future__ import annotations
@@ -71,32 +72,38 @@ class ContactSources:
         key = (version.record.version_id, contact.name)
         if key in self._home:
             return self._home[key]
-        openings = {
-            chunk.doc_id: chunk_id
-            for chunk_id, chunk in version.chunk_by_id.items()
-            if chunk.position == 0 and chunk.doc_id in by_doc
-        }
+        chunk_ids = [cid for cid, chunk in version.chunk_by_id.items() if chunk.doc_id in by_doc]
         official = [
-            doc_id
-            for doc_id, chunk_id in openings.items()
-            if contact.source
-            and contact.source
-            in (version.chunk_by_id[chunk_id].url, version.chunk_by_id[chunk_id].path)
+            version.chunk_by_id[cid].doc_id
+            for cid in chunk_ids
+            if contact.source and _published_at(version.chunk_by_id[cid], contact.source)
         ]
         home: str | None = official[0] if official else None
-        if home is None and openings:
+        if home is None and chunk_ids:
             role = self.embedder.embed([contact.title or contact.name])[0]
-            stored = version.chunks.get(list(openings.values()), with_vectors=True)
+            centroids = _document_centroids(version, chunk_ids)
 
             def authority(doc_id: str) -> float:
-                vector = stored[openings[doc_id]].vector if openings[doc_id] in stored else None
-                score = float(np.dot(vector, role)) if vector is not None else 0.0
+                score = float(np.dot(centroids[doc_id], role))
                 return score - (SECONDARY_PENALTY if doc_id in version.secondary else 0.0)
 
-            home = max(openings, key=authority)
+            home = max(centroids, key=authority)
         self._home[key] = home
         return home
 
 
 def _published_at(chunk: Chunk, source: str) -> bool:
     return source in (chunk.url, chunk.path)
+
+
+def _document_centroids(version: OpenVersion, chunk_ids: list[str]) -> dict[str, Vectors]:
+    stored = version.chunks.get(chunk_ids, with_vectors=True)
+    vectors: dict[str, list[Vectors]] = {}
+    for chunk_id, item in stored.items():
+        if item.vector is not None:
+            vectors.setdefault(version.chunk_by_id[chunk_id].doc_id, []).append(item.vector)
+    centroids = {}
+    for doc_id, rows in vectors.items():
+        mean = np.mean(np.vstack(rows), axis=0)
+        centroids[doc_id] = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+    return centroids

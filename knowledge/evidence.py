@@ -247,13 +247,15 @@ def _echoes(asked: _Question, terms: frozenset[str]) -> bool:
 
 def _cue_bonus(asked: _Question, text: str, terms: frozenset[str]) -> float:
     bonus = 0.0
-    if asked.wanted and states_new(asked.wanted, text, asked.text):
+    states_wanted = asked.wanted is not None and states_new(asked.wanted, text, asked.text)
+    if states_wanted:
         bonus += ANSWER_TYPE_BONUS
     bonus += NAME_BONUS * sum(names_whole(name, text) for name in asked.names)
     lowered = text.lower()
     if any(code in lowered for code in asked.codes):
         bonus += CODE_BONUS
-    if asked.prefer_recent and states_current(text):
+    # "How many are there now?" wants the current count, not any sentence about a change.
+    if asked.prefer_recent and states_current(text) and (asked.wanted is None or states_wanted):
         bonus += CURRENT_STATE_BONUS
     if describes_document(text):
         bonus -= SELF_DESCRIPTION_PENALTY

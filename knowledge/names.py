@@ -72,21 +72,32 @@ class Acronym:
     short: str
     long: str
     terms: frozenset[str]
+    chunk_id: str = ""
 
 
-def find_acronyms(texts: Iterable[str]) -> dict[str, Acronym]:
-    """Acronyms defined as "Long Name (LN)", keyed by the lower-case acronym."""
+def find_acronyms(texts: Iterable[tuple[str, str]]) -> dict[str, Acronym]:
+    """Acronyms defined as "Long Name (LN)" in (chunk id, text) pairs, keyed in lower case."""
     found: dict[str, Acronym] = {}
-    for text in texts:
+    for chunk_id, text in texts:
         for long_name, acronym in _DEFINITION.findall(text):
             if acronym.lower() in found:
                 continue
             # Only trust definitions whose initials spell the acronym (drops "Program (2019)").
             long_form = _spelled_out(long_name, acronym)
             if long_form:
-                found[acronym.lower()] = Acronym(
-                    acronym, long_form, frozenset(content_terms(long_form))
-                )
+                terms = frozenset(content_terms(long_form))
+                found[acronym.lower()] = Acronym(acronym, long_form, terms, chunk_id)
+    return found
+
+
+def acronyms_in(question: str, acronyms: dict[str, Acronym]) -> list[Acronym]:
+    """Defined acronyms a question names: as written ("WOTC"), or in an all-lower-case question."""
+    casual = question == question.lower()
+    found = []
+    for acronym in acronyms.values():
+        flags = re.IGNORECASE if casual and len(acronym.short) >= MIN_CASUAL_ACRONYM else 0
+        if re.search(rf"\b{re.escape(acronym.short)}\b", question, flags):
+            found.append(acronym)
     return found
 
 
@@ -123,6 +134,9 @@ def _spelled_out(long_name: str, acronym: str) -> str | None:
             return " ".join(tail) if tail[0][0].isupper() else None
     return None
 
+
+# In a question typed all in lower case, "wotc" is WOTC; shorter ones ("ra") are too often words.
+MIN_CASUAL_ACRONYM = 4
 
 _CODE = re.compile(r"\b(?=[\w.]*\d)(?=[\w.]*[a-z])[a-z0-9][\w.]*[a-z0-9]\b", re.IGNORECASE)
 

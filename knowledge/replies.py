@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from knowledge.contacts import Contact
+
+_THANKS = re.compile(r"\b(thanks?|thank you|thx|ty|cheers|appreciate)\b", re.IGNORECASE)
 
 
 def _who(contact: Contact) -> str:
@@ -14,8 +18,10 @@ def _reach(contact: Contact) -> str:
     return f" at {reach}" if reach else ""
 
 
-def smalltalk(contact: Contact) -> str:
+def smalltalk(contact: Contact, message: str = "") -> str:
     """Reply to greetings, thanks and "what can you do?"."""
+    if _THANKS.search(message):
+        return "You're welcome! Ask me anything else about Iowa's Business Sector Partnerships."
     return (
         "Hi! I answer questions about Iowa's Business Sector Partnerships from Iowa Workforce "
         "Development documents, with sources. Try \u201cWhat is a sector partnership?\u201d or "
@@ -25,10 +31,11 @@ def smalltalk(contact: Contact) -> str:
 
 
 def not_found(contact: Contact) -> str:
-    """The honest "I don't know", with a person who may know."""
+    """The honest "I don't know", pointing to a person for partnership questions."""
     return (
-        "I couldn't find that in the sector partnership documents I have, so I won't guess. "
-        f"{_who(contact)} may be able to help{_reach(contact)}."
+        "I couldn't find that in the documents I have on Iowa's Business Sector Partnerships, so "
+        "I won't guess. If your question is about the partnerships, "
+        f"{_who(contact)} can help{_reach(contact)}."
     )
 
 
