@@ -17,6 +17,12 @@ BUNDLED_CONFIG = (
 BUNDLED_PREFIX = "bundled:"
 BUNDLED_DIR = BUNDLED_CONFIG.parent
 SUPPORTED_EMBEDDING_MODELS = frozenset({"minilm"})
+_TOP_LEVEL_KEYS = frozenset({"sources", "contacts", "admins"})
+_ADMIN_KEYS = frozenset({"slack_user_ids"})
+_SOURCE_KEYS = frozenset({"location", "url"})
+_CONTACT_KEYS = frozenset(
+    {"name", "title", "phone", "email", "slack_user_id", "source", "topics", "regions"}
+)
 
 
 class SettingsError(Exception):
@@ -102,6 +108,8 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     """
     config_path = _config_path(environ)
     config = _read_toml(config_path)
+    _reject_unknown(config, _TOP_LEVEL_KEYS, "")
+    _reject_unknown(config.get("admins", {}), _ADMIN_KEYS, "admins.")
     sources = _parse_sources(config, config_path)
     contacts = _parse_contacts(config)
     admins = set(_string_list(config.get("admins", {}), "slack_user_ids", "admins.slack_user_ids"))
@@ -164,6 +172,7 @@ def _parse_sources(config: Mapping[str, Any], config_path: Path) -> tuple[Source
         key = f"sources[{index}]"
         if not isinstance(entry, dict) or not isinstance(entry.get("location"), str):
             raise SettingsError(f"{key}.location: expected a string (file, folder or URL)")
+        _reject_unknown(entry, _SOURCE_KEYS, f"{key}.")
         url = entry.get("url")
         if url is not None and not isinstance(url, str):
             raise SettingsError(f"{key}.url: expected a string")
@@ -180,10 +189,14 @@ def _parse_contacts(config: Mapping[str, Any]) -> tuple[Contact, ...]:
         key = f"contacts[{index}]"
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise SettingsError(f"{key}.name: expected a string")
+        _reject_unknown(entry, _CONTACT_KEYS, f"{key}.")
         text = {k: entry.get(k, "") for k in ("title", "phone", "email", "slack_user_id", "source")}
         for name, value in text.items():
             if not isinstance(value, str):
                 raise SettingsError(f"{key}.{name}: expected a string")
+        if not (text["phone"] or text["email"] or text["slack_user_id"]):
+            # Routing someone to a person they cannot reach helps nobody.
+            raise SettingsError(f"{key}: give at least one of phone, email or slack_user_id")
         contacts.append(
             Contact(
                 name=entry["name"],
@@ -197,6 +210,16 @@ def _parse_contacts(config: Mapping[str, Any]) -> tuple[Contact, ...]:
             )
         )
     return tuple(contacts)
+
+
+def _reject_unknown(table: Any, allowed: frozenset[str], prefix: str) -> None:
+    """A misspelt key ("locaton") would silently do nothing; say so instead."""
+    if not isinstance(table, dict):
+        raise SettingsError(f"{prefix.rstrip('.') or 'settings'}: expected a table")
+    for name in table:
+        if name not in allowed:
+            known = ", ".join(sorted(allowed))
+            raise SettingsError(f"{prefix}{name}: unknown setting (known here: {known})")
 
 
 def _string_list(table: Mapping[str, Any], name: str, key: str) -> list[str]:

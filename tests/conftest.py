@@ -19,6 +19,17 @@ SEED = SHARED / "seed"
 DEV_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
 DATA = Path(__file__).resolve().parent / "data"
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Stop at once, saying why, when the sample documents beside the repository are missing."""
+    if not (CORPUS.is_dir() and SEED.is_dir() and DEV_QUESTIONS.is_file()):
+        pytest.exit(
+            f"the sample documents are missing: the tests read {SHARED}/corpus, seed and "
+            "eval/dev_questions.jsonl (the shared/ folder that sits beside this repository)",
+            returncode=4,
+        )
+
+
 _SCRUBBED_PREFIXES = (
     "SLACK_",
     "SECTORBOT_",

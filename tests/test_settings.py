@@ -123,7 +123,7 @@ def test_a_contact_field_of_the_wrong_type_names_the_key(tmp_path: Path) -> None
 
 
 def test_contact_topics_must_be_a_list_of_strings(tmp_path: Path) -> None:
-    toml = '[[contacts]]\nname = "Kathy Leggett"\ntopics = "welding"\n'
+    toml = CONTACT + 'topics = "welding"\n'
 
     assert _error(tmp_path, toml).startswith("contacts[0].topics")
 
@@ -214,3 +214,17 @@ def test_empty_port_and_log_level_mean_the_defaults(tmp_path: Path) -> None:
 def test_an_unknown_embedding_model_fails_at_start_naming_the_key(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="EMBEDDING_MODEL"):
         _settings(tmp_path, EMBEDDING_MODEL="word2vec")
+
+
+def test_a_misspelt_setting_is_named_instead_of_ignored(tmp_path: Path) -> None:
+    assert _error(tmp_path, CONTACT + 'emial = "k@example.org"\n').startswith("contacts[0].emial")
+    assert _error(tmp_path, '[[sources]]\nlocaton = "docs"\n' + CONTACT).startswith(
+        "sources[0].location"
+    )
+    assert _error(tmp_path, CONTACT + '[admin]\nslack_user_ids = ["U1"]\n').startswith("admin:")
+
+
+def test_a_contact_nobody_can_reach_is_refused(tmp_path: Path) -> None:
+    message = _error(tmp_path, '[[contacts]]\nname = "Kathy Leggett"\n')
+
+    assert message.startswith("contacts[0]") and "phone" in message
