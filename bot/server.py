@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -101,7 +102,7 @@ class BackgroundHttpServer:
         return self
 
     def stop(self) -> None:
-        """Stop accepting requests, finish the ones in flight, and wait for the thread."""
+        """Stop accepting requests, finish the HTTP requests in flight, and wait for the thread."""
         self._stopping = True
         self.server.task_dispatcher.shutdown()
         self.server.close()
@@ -131,7 +132,11 @@ def run_http(
         )
     server = make_http_server(app, ready or (lambda: True), host=host, port=port)
     logger.info("serving Slack events on http://%s:%d%s", host, server.effective_port, EVENTS_PATH)
-    server.run()
+    _exit_on_sigterm()
+    try:
+        server.run()  # returns on SystemExit / KeyboardInterrupt, after the requests in flight
+    finally:
+        finish_answers(app)
 
 
 def make_socket_mode_handler(app: App, settings: Settings) -> SocketModeHandler:
@@ -146,4 +151,27 @@ def make_socket_mode_handler(app: App, settings: Settings) -> SocketModeHandler:
 
 def run_socket_mode(app: App, settings: Settings) -> None:
     """Connect to Slack over a websocket and serve until the process is stopped."""
-    make_socket_mode_handler(app, settings).start()  # type: ignore[no-untyped-call]
+    handler = make_socket_mode_handler(app, settings)
+    _exit_on_sigterm()
+    try:
+        handler.start()  # type: ignore[no-untyped-call]
+    finally:
+        handler.close()  # type: ignore[no-untyped-call]
+        finish_answers(app)
+
+
+def finish_answers(app: App) -> None:
+    """Wait for answers already acknowledged: Slack will not send those events again."""
+    app.listener_runner.listener_executor.shutdown(wait=True)
+
+
+def _exit_on_sigterm() -> None:
+    # Platforms stop a process with SIGTERM (Heroku then waits 30 s before SIGKILL); turning it
+    # into SystemExit lets the servers stop accepting work and finish_answers() run.
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
