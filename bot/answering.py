@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import messages
 from bot.blocks.answer import Block, build_answer_blocks
-from bot.followups import is_smalltalk, standalone_question
+from bot.followups import is_smalltalk, needs_context
 from bot.services import Services
 from bot.store import turns
 from knowledge.contacts import Contact, route_contact
@@ -124,12 +124,12 @@ def prepare_reply(services: Services, asked: Asked) -> Reply:
     """Answer ``asked`` (standalone, using the conversation's previous turn) and store the turn."""
     # A bare mention is a greeting: the answerer's small-talk reply explains what the bot does.
     text = asked.text or "hello"
-    question = text
+    context = None
     if asked.use_context and not is_smalltalk(text, services.settings.contacts):
         previous = turns.last_turn(services.engine, asked.channel_id, asked.conversation)
-        if previous and _still_relevant(previous, asked):
-            question = standalone_question(previous.question, text)
-    answer = services.answerer.answer(question)
+        if previous and _still_relevant(previous, asked) and needs_context(text):
+            context = previous.question
+    answer = services.answerer.answer(text, context=context)
     turn_id = turns.add_turn(
         services.engine,
         channel_id=asked.channel_id,

@@ -22,14 +22,10 @@ _PRONOUNS = frozenset(
 )
 
 
-def standalone_question(previous: str | None, text: str) -> str:
-    """``text`` with the previous question in front when it cannot stand on its own."""
-    if not previous:
-        return text
+def needs_context(text: str) -> bool:
+    """True when a follow-up is too short or leans on pronouns to be searched on its own."""
     words = _WORD.findall(text.lower())
-    if len(words) < SHORT_WORDS or any(word in _PRONOUNS for word in words):
-        return f"{previous} {text}"
-    return text
+    return len(words) < SHORT_WORDS or any(word in _PRONOUNS for word in words)
 
 
 def is_smalltalk(text: str, contacts: Sequence[Contact] = ()) -> bool:

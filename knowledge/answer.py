@@ -42,8 +42,13 @@ class Answerer:
         self.contacts = tuple(contacts)
         self._contact_sources = ContactSources(kb.embedder)
 
-    def answer(self, question: str) -> Answer:
-        """Answer one question (never raises for an ordinary question; see ``replies``)."""
+    def answer(self, question: str, *, context: str | None = None) -> Answer:
+        """Answer one question (never raises for an ordinary question; see ``replies``).
+
+        ``context`` is the earlier question of a conversation, for a follow-up that cannot stand
+        alone ("does it cost anything?"): it joins the search, while what the person wants
+        (a question, to get involved) is read from the follow-up itself.
+        """
         started = time.perf_counter()
         question = question.strip()
         intent = classify(question, self.contacts)
@@ -70,7 +75,8 @@ class Answerer:
                 started,
                 started,
             )
-        evidence = self._evidence(version, question)
+        searched = f"{context.strip()} {question}" if context else question
+        evidence = self._evidence(version, searched)
         retrieved_at = time.perf_counter()
         defined = asked_acronym(question, version.acronyms)
         if intent.intent == "involvement":

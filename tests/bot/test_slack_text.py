@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.followups import is_smalltalk, standalone_question, talks_to_someone_else
+from bot.followups import is_smalltalk, needs_context, talks_to_someone_else
 from bot.slack_text import escape, mentioned_users, plain_text, split_text
 
 
@@ -30,16 +30,10 @@ def test_split_text_prefers_paragraphs_then_sentences() -> None:
     ]
 
 
-def test_short_or_pronoun_follow_ups_get_the_previous_question() -> None:
-    previous = "How do I join a sector partnership?"
-
-    assert standalone_question(previous, "Is it free?") == f"{previous} Is it free?"
-    assert standalone_question(previous, "Which community colleges take part in them?") == (
-        f"{previous} Which community colleges take part in them?"
-    )
-    long_question = "Which community colleges convene partnerships in northern Iowa?"
-    assert standalone_question(previous, long_question) == long_question
-    assert standalone_question(None, "Is it free?") == "Is it free?"
+def test_short_or_pronoun_follow_ups_need_the_previous_question() -> None:
+    assert needs_context("Is it free?")
+    assert needs_context("Which community colleges take part in them?")
+    assert not needs_context("Which community colleges convene partnerships in northern Iowa?")
 
 
 def test_people_talking_to_each_other_and_smalltalk_are_recognised() -> None:

@@ -39,8 +39,11 @@ def test_a_follow_up_in_the_thread_is_answered_without_a_mention(
     ]
     last = turns.last_turn(running.services.engine, "C_GENERAL", root)
     assert last is not None and last.surface == "followup"
-    # Short and pronoun-laden, so it was answered together with the thread's question.
-    assert last.question.startswith("How can my company join a sector partnership?")
+    # Short and pronoun-laden, so it was searched together with the thread's question, while
+    # what it asks (a question, not a wish to get involved) is read from the follow-up alone.
+    assert last.text == "Does it cost anything?"
+    assert last.intent == "question"
+    assert last.sources  # alone, "Does it cost anything?" finds nothing to cite
 
 
 def test_a_message_to_another_person_in_the_thread_is_not_answered(

@@ -179,3 +179,16 @@ def test_a_lower_case_acronym_in_a_casual_question_is_recognised(corpus_services
 
 def test_thanks_get_a_welcome_not_a_greeting(corpus_services: Services) -> None:
     assert _ask(corpus_services, "thanks!").text.startswith("You're welcome")
+
+
+def test_a_follow_up_is_searched_with_its_context_but_keeps_its_own_intent(
+    corpus_services: Services,
+) -> None:
+    answer = corpus_services.answerer.answer(
+        "Which state training program pays for it?",
+        context="I'm hiring 20 people for newly created jobs on a new production line.",
+    )
+
+    assert answer.question == "Which state training program pays for it?"
+    assert answer.intent == "question"
+    assert "260E" in answer.text
