@@ -31,6 +31,7 @@ CORROBORATION = 0.6
 CORROBORATION = 0.6
 MIN_STRENGTH_WITH_CODE = 0.45
 
+_POINTS_ELSEWHERE = re.compile(r"\s+(shown|listed|described|mentioned) (above|below)\b")
 _ASKS_EMAIL = re.compile(r"\be-?mail\b", re.IGNORECASE)
 
 
@@ -128,7 +129,7 @@ class Answerer:
             archived=version.superseded,
             corroborating=_corroborating(evidence, quoted),
         )
-        parts = _marked(evidence.selected, numbers)
+        parts = _marked(evidence.selected, numbers, version.superseded)
         if published and contact.phone not in " ".join(parts):
             parts.append(replies.current_contact(contact, f" [{numbers[published[0].doc_id]}]"))
         return Answer(
@@ -155,7 +156,7 @@ class Answerer:
         )
         marker = f" [{numbers[chunk.doc_id]}]" if chunk else ""
         parts = [definition_sentence(defined, marker)]
-        parts += _marked(extra, numbers) if confident else []
+        parts += _marked(extra, numbers, version.superseded) if confident else []
         return Answer(question, " ".join(parts), sources, True, "question")
 
     def _involvement(
@@ -178,7 +179,7 @@ class Answerer:
         parts = [replies.contact_line(contact, marker)]
         if _ASKS_EMAIL.search(question) and not contact.email:
             parts.append(replies.no_email(contact))
-        parts.extend(_marked(supporting, numbers))
+        parts.extend(_marked(supporting, numbers, version.superseded))
         parts.append(replies.next_steps())
         return Answer(
             question,
@@ -217,13 +218,22 @@ def _quote(sentences: Sequence[Sentence]) -> list[tuple[Chunk, str]]:
     return [(s.chunk, s.text) for s in sentences]
 
 
-def _marked(sentences: Sequence[Sentence], numbers: dict[str, int]) -> list[str]:
-    return [f"{_clean(s.text)} [{numbers[s.chunk.doc_id]}]" for s in sentences]
+def _marked(
+    sentences: Sequence[Sentence], numbers: dict[str, int], archived: frozenset[str] = frozenset()
+) -> list[str]:
+    # A claim quoted from an archived page is flagged where it stands, not only in the sources.
+    return [
+        f"{_clean(s.text)} [{numbers[s.chunk.doc_id]}]"
+        + (" (archived page)" if s.chunk.doc_id in archived else "")
+        for s in sentences
+    ]
 
 
 def _clean(sentence: str) -> str:
     # Table rows are stored as "Label: value | Label: value"; in prose they read as a list.
     sentence = sentence.removeprefix("- ").strip().replace(" | ", "; ")
+    # "the six areas shown above" points at a page the reader does not see.
+    sentence = _POINTS_ELSEWHERE.sub("", sentence)
     return sentence if sentence[-1:] in ".!?:" else sentence + "."
 
 

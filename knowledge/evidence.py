@@ -133,6 +133,9 @@ def gather(
     best_fused = top[0].fused if top else 1.0
     newest = max((r.chunk.date for r in top if r.chunk.date), default=None)
     sentences: list[Sentence] = []
+    # Strength looks at the best few chunks only, so it does not grow with how many are read.
+    leading = {r.chunk.chunk_id for r in retrieved[:STRENGTH_CHUNKS]}
+    outdated_match = 0.0
     for result in top:
         heading = stored.get(heading_id(result.chunk.chunk_id))
         # A document's title fits every question about its topic; only a section heading below
@@ -158,6 +161,9 @@ def gather(
                 and result.chunk.doc_id in version.superseded
                 and not states_current(item.text)
             )
+            if outdated and result.chunk.chunk_id in leading:
+                # Left out of the answer, but it still shows the documents cover the subject.
+                outdated_match = max(outdated_match, _cosine(vector, item.vector))
             if _is_answer_material(item.text) and not outdated:
                 lexical = _lexical(asked, terms, context_terms)
                 semantic = _cosine(vector, item.vector)
@@ -184,11 +190,9 @@ def gather(
     selected = _select(sentences, asked)
     covered = set().union(*(s.terms for s in selected)) if selected else set()
     coverage = sum(w for t, w in asked.weights.items() if t in covered) / asked.total_weight
-    # Strength looks at the best few chunks only, so it does not grow with how many are read.
-    leading = {r.chunk.chunk_id for r in retrieved[:STRENGTH_CHUNKS]}
     best_sentence = max((s.semantic for s in sentences if s.chunk.chunk_id in leading), default=0.0)
     best_chunk = max((r.dense for r in retrieved), default=0.0)
-    strength = max(best_sentence, best_chunk)
+    strength = max(best_sentence, best_chunk, outdated_match)
     return Evidence(retrieved, sentences, selected, coverage, asked.weights, strength, vector)
 
 

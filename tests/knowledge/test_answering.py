@@ -192,3 +192,14 @@ def test_a_follow_up_is_searched_with_its_context_but_keeps_its_own_intent(
     assert answer.question == "Which state training program pays for it?"
     assert answer.intent == "question"
     assert "260E" in answer.text
+
+
+def test_claims_quoted_from_an_archived_page_are_flagged(corpus_services: Services) -> None:
+    answer = _ask(
+        corpus_services,
+        "Which division of the Department of Education supported sector partnerships?",
+    )
+
+    archived = [s for s in answer.sources if s.archived]
+    assert archived, answer.sources
+    assert "(archived page)" in answer.text
