@@ -67,6 +67,8 @@ def source_line(source: Source) -> str:
         line += f" (`{escape(PurePath(source.path).name)}`)"
     if source.date:
         line += f" \u00b7 {_date(source.date)}"
+    if source.archived:
+        line += " \u00b7 _archived page_"
     return line
 
 

@@ -109,3 +109,13 @@ def test_the_notification_text_is_short_and_escaped() -> None:
 
     assert len(fallback) < 400
     assert fallback.startswith("&lt;!channel&gt;")
+
+
+def test_an_archived_source_says_so() -> None:
+    archived = Source(2, "Old page", None, "/srv/docs/old.html", 0.5, "", None, archived=True)
+    _fallback, blocks = build_answer_blocks(_answer("Text [2]", (SOURCE, archived)), "turn-1")
+
+    text = json.dumps(blocks)
+
+    assert "archived page" in text
+    assert text.count("archived page") == 1
