@@ -302,6 +302,11 @@ def _select(sentences: list[Sentence], asked: _Question) -> list[Sentence]:
             passage.pop(-1 if passage[-1] is not candidate else 0)
         if length + sum(len(s.text) for s in passage) > MAX_ANSWER_CHARS and chosen:
             continue
+        # "The members were:" without the list that follows says nothing.
+        while passage and passage[-1].text.rstrip().endswith(":"):
+            passage.pop()
+        if not passage:
+            continue
         chosen.extend(passage)
         covered.update(*(s.terms for s in passage))
         passages += 1
