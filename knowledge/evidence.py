@@ -30,6 +30,7 @@ CONTEXT_TERM_WEIGHT = 0.5
 ANSWER_TYPE_BONUS = 0.06
 NAME_BONUS = 0.05
 CODE_BONUS = 0.08
+SUBJECT_BONUS = 0.06
 CURRENT_STATE_BONUS = 0.08
 RECENCY_WEIGHT = 0.04
 SELF_DESCRIPTION_PENALTY = 0.1
@@ -40,6 +41,7 @@ MIN_ECHO_TERMS = 4
 SECONDARY_PENALTY = 0.03
 
 SENTENCE_CHUNKS = 6
+MAX_NAMED_SECTIONS = 2
 STRENGTH_CHUNKS = 6
 MAX_PASSAGES = 3
 MAX_ANSWER_CHARS = 600
@@ -51,6 +53,12 @@ MIN_NEW_COVERAGE = 0.15
 REDUNDANCY_LIMIT = 0.6
 MIN_ANSWER_WORDS = 4
 
+# "What is X?", "X in plain English", "explain X": the answer is about X itself.
+_DEFINITIONAL = re.compile(
+    r"^\W*(what('?s| is| are)|whats|explain|define|describe|tell me about)\b"
+    r"|\bin plain (english|words|language)\b|\bmeans?\b|\bmeaning\b",
+    re.IGNORECASE,
+)
 _THE_NOUN = re.compile(r"^(?:the|this|that) ([a-z]+)\b", re.IGNORECASE)
 _NOT_AN_ANSWER = re.compile(
     r"^(last (reviewed|updated|modified)|updated|published|posted|dated?|page \d+)\b", re.IGNORECASE
@@ -96,6 +104,7 @@ class _Question:
     names: list[str]
     codes: set[str]
     prefer_recent: bool
+    definitional: bool = False
 
     @property
     def total_weight(self) -> float:
@@ -121,8 +130,9 @@ def gather(
         names=question_names(question),
         codes=codes_in(question),
         prefer_recent=prefer_recent,
+        definitional=bool(_DEFINITIONAL.search(question)),
     )
-    top = retrieved[:SENTENCE_CHUNKS]
+    top = retrieved[:SENTENCE_CHUNKS] + _sections_named(version, asked.codes, retrieved)
     counts = version.sentence_counts
     ids = [
         sentence_id(r.chunk.chunk_id, i)
@@ -242,6 +252,36 @@ def _lexical(asked: _Question, terms: frozenset[str], context_terms: set[str]) -
     return found / asked.total_weight
 
 
+def _sections_named(
+    version: OpenVersion, codes: set[str], retrieved: list[RetrievedChunk]
+) -> list[RetrievedChunk]:
+    """The opening chunk of each section whose heading names a code the question asks about.
+
+    "What is 260E?" is answered at the top of the section headed "... (260E)", even when other
+    chunks repeat the code more often and so rank higher.
+    """
+    if not codes:
+        return []
+    shown = {r.chunk.chunk_id for r in retrieved[:SENTENCE_CHUNKS]}
+    floor = retrieved[min(len(retrieved), SENTENCE_CHUNKS) - 1].fused if retrieved else 0.0
+    found: dict[tuple[str, tuple[str, ...]], RetrievedChunk] = {}
+    for chunk in version.chunk_by_id.values():
+        heading = chunk.headings[-1].lower() if chunk.headings else ""
+        if chunk.chunk_id in shown or not any(_names_code(heading, code) for code in codes):
+            continue
+        key = (chunk.doc_id, chunk.headings)
+        first = found.get(key)
+        if first is None or chunk.position < first.chunk.position:
+            found[key] = RetrievedChunk(chunk=chunk, dense=0.0, keyword=0.0, fused=floor)
+    return sorted(found.values(), key=lambda r: (r.chunk.doc_id, r.chunk.position))[
+        :MAX_NAMED_SECTIONS
+    ]
+
+
+def _names_code(heading: str, code: str) -> bool:
+    return re.search(rf"(?<![\w.]){re.escape(code)}(?![\w])", heading) is not None
+
+
 def _echoes(asked: _Question, terms: frozenset[str]) -> bool:
     """True for a sentence that mostly restates the question ("IWD wants partnerships to ...")."""
     if len(terms) < MIN_ECHO_TERMS:
@@ -258,6 +298,10 @@ def _cue_bonus(asked: _Question, text: str, terms: frozenset[str]) -> float:
     lowered = text.lower()
     if any(code in lowered for code in asked.codes):
         bonus += CODE_BONUS
+        # "260E pays for ..." is about 260E; "... coordinate their 260E or 260F training" is not.
+        starts = any(lowered.removeprefix("- ").startswith(code) for code in asked.codes)
+        if asked.definitional and starts:
+            bonus += SUBJECT_BONUS
     # "How many are there now?" wants the current count, not any sentence about a change.
     if asked.prefer_recent and states_current(text) and (asked.wanted is None or states_wanted):
         bonus += CURRENT_STATE_BONUS

@@ -203,3 +203,10 @@ def test_claims_quoted_from_an_archived_page_are_flagged(corpus_services: Servic
     archived = [s for s in answer.sources if s.archived]
     assert archived, answer.sources
     assert "(archived page)" in answer.text
+
+
+def test_a_code_is_explained_from_the_section_that_is_about_it(corpus_services: Services) -> None:
+    answer = _ask(corpus_services, "whats 260E in plain english")
+
+    assert answer.text.startswith("260E pays for training workers hired into newly created jobs")
+    assert "withholding" in answer.text
