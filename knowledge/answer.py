@@ -6,6 +6,8 @@ import re
 import time
 from collections.abc import Sequence
 
+import numpy as np
+
 from knowledge import replies
 from knowledge.base import KnowledgeBase, OpenVersion
 from knowledge.citations import number_sources
@@ -14,6 +16,7 @@ from knowledge.contacts import Contact, route_contact
 from knowledge.cues import asks_current
 from knowledge.decompose import split_question
 from knowledge.definitions import asked_acronym, definition_sentence
+from knowledge.embeddings import Vectors
 from knowledge.evidence import Evidence, Sentence, combine, gather
 from knowledge.intents import classify
 from knowledge.names import Acronym, acronyms_in, codes_in, spell_out
@@ -94,17 +97,20 @@ class Answerer:
 
     def _evidence(self, version: OpenVersion, question: str) -> Evidence:
         parts = split_question(question)
-        vectors = self.kb.embedder.embed(parts)
+        texts = list(dict.fromkeys([p.search for p in parts] + [p.focus for p in parts]))
+        vectors = dict(zip(texts, self.kb.embedder.embed(texts), strict=True))
         prefer_recent = asks_current(question)
         found = []
-        for part, vector in zip(parts, vectors, strict=True):
-            retrieved = retrieve(version, part, vector)
-            found.append(gather(version, part, vector, retrieved, prefer_recent=prefer_recent))
+        for part in parts:
+            retrieved = retrieve(version, part.search, vectors[part.search])
+            # Sentences are judged against the part itself and what surrounds it alike.
+            focus = _blend(vectors[part.search], vectors[part.focus])
+            found.append(gather(version, part.focus, focus, retrieved, prefer_recent=prefer_recent))
         # A part the documents do not answer is left out rather than answered badly.
         answered = [
             evidence
             for evidence, part in zip(found, parts, strict=True)
-            if _is_confident(evidence, part, version)
+            if _is_confident(evidence, part.focus, version)
         ]
         return combine(answered or found)
 
@@ -199,6 +205,11 @@ def _is_confident(evidence: Evidence, question: str, version: OpenVersion) -> bo
     codes = codes_in(question) | {a.short.lower() for a in acronyms_in(question, version.acronyms)}
     matched = any(code in evidence.selected[0].text.lower() for code in codes)
     return matched and evidence.strength >= MIN_STRENGTH_WITH_CODE
+
+
+def _blend(first: Vectors, second: Vectors) -> Vectors:
+    mixed = first + second
+    return (mixed / max(float(np.linalg.norm(mixed)), 1e-12)).astype(np.float32)
 
 
 def _corroborating(evidence: Evidence, quoted: Sequence[tuple[Chunk, str]]) -> set[str]:
