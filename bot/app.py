@@ -11,6 +11,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
+from bot.handoff.outbox import Outbox, OutboxWorker, RetryPolicy
+from bot.handoff.workflow import on_delivered
 from bot.listeners import register_listeners
 from bot.services import Services
 from bot.settings import Settings
@@ -18,6 +20,8 @@ from bot.settings import Settings
 # Answers run after the ack on these threads; answering is quick and mostly CPU-bound.
 LISTENER_THREADS = 8
 RATE_LIMIT_RETRIES = 3
+# Well under the outbox lease, so a slow Slack never lets a second worker take the same row.
+OUTBOX_TIMEOUT = 20
 
 
 class SlackConfigurationError(Exception):
@@ -40,10 +44,41 @@ def make_web_client(settings: Settings) -> WebClient:
     )
 
 
+def make_outbox_client(settings: Settings) -> WebClient:
+    """A Web API client without built-in retries: the outbox stores and schedules its own."""
+    if settings.slack_bot_token is None:
+        raise SlackConfigurationError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
+    base_url = settings.slack_api_url or WebClient.BASE_URL
+    return WebClient(
+        token=settings.slack_bot_token.reveal(),
+        base_url=base_url if base_url.endswith("/") else base_url + "/",
+        timeout=OUTBOX_TIMEOUT,
+        retry_handlers=[],
+    )
+
+
+def start_outbox_worker(settings: Settings, services: Services) -> OutboxWorker:
+    """Start delivering hand-off notifications in the background (stop: ``stop_background``)."""
+    services.stop_background()
+    outbox = Outbox(
+        services.engine,
+        make_outbox_client(settings),
+        policy=RetryPolicy(base_seconds=settings.outbox_backoff_seconds),
+        on_delivered=on_delivered,
+    )
+    worker = OutboxWorker(outbox, poll_seconds=settings.outbox_poll_seconds)
+    services.outbox_worker = worker
+    return worker.start()
+
+
 def build_app(
-    settings: Settings, services: Services, *, listener_executor: Executor | None = None
+    settings: Settings,
+    services: Services,
+    *,
+    listener_executor: Executor | None = None,
+    start_outbox: bool = True,
 ) -> App:
-    """The Bolt app with every listener registered.
+    """The Bolt app with every listener registered, and (by default) the outbox worker started.
 
     Token, signing secret and client are passed explicitly: given None, Bolt would read
     ``SLACK_*`` from the environment on its own. Bolt calls ``auth.test`` here, so the Web API
@@ -61,4 +96,6 @@ def build_app(
         or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="sectorbot"),
     )
     register_listeners(app, services)
+    if start_outbox:
+        start_outbox_worker(settings, services)
     return app

@@ -6,6 +6,7 @@ Examples:
   sectorbot ingest --reset ./docs https://workforce.iowa.gov/sitemap.xml
   sectorbot eval questions.jsonl --json
   sectorbot serve --http --port 3000
+  sectorbot handoffs --status new --json
 """  # noqa: D301 - "\b" is click's marker for "do not rewrap this paragraph"
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dotenv import load_dotenv
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
 
+from bot.handoff.store import STATUSES, format_request_line, list_requests
 from bot.progress import TerminalProgress
 from bot.services import Services, StorageError, build_services
 from bot.settings import Settings, SettingsError, load_settings
@@ -163,11 +165,37 @@ def serve(context: click.Context, mode: str, port: int) -> None:
         url = settings.slack_api_url or "https://slack.com/api/"
         raise click.ClickException(f"could not reach the Slack Web API at {url}: {error}") from None
     click.echo(f"sectorbot is serving Slack ({mode} mode); stop it with Ctrl+C", err=True)
-    if mode == "socket":
-        run_socket_mode(app, settings)
-    else:
-        click.echo(f"Listening on port {port}: POST /slack/events, GET /healthz", err=True)
-        run_http(app, settings, port, ready=knowledge_ready(services))
+    try:
+        if mode == "socket":
+            run_socket_mode(app, settings)
+        else:
+            click.echo(f"Listening on port {port}: POST /slack/events, GET /healthz", err=True)
+            run_http(app, settings, port, ready=knowledge_ready(services))
+    finally:
+        services.stop_background()
+
+
+@cli.command()
+@click.option(
+    "--status",
+    type=click.Choice(STATUSES),
+    help="Only requests in this status (new, notified, claimed or resolved).",
+)
+@json_option
+@click.pass_context
+def handoffs(context: click.Context, status: str | None, as_json: bool) -> None:
+    """List stored hand-off requests, oldest first."""
+    services = _services(context)
+    requests = list_requests(services.engine, (status,) if status else None)
+    for request in requests:
+        if as_json:
+            click.echo(json.dumps(request.as_json(), ensure_ascii=False))
+        else:
+            click.echo(format_request_line(request))
+    if not requests and not as_json:
+        click.echo(
+            "No hand-off requests" + (f" with status {status}." if status else "."), err=True
+        )
 
 
 def _slack_error(error: Exception) -> str:

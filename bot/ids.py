@@ -57,5 +57,5 @@ BOT_EVENTS = (
 )
 
 # Subcommands of /sectorbot: the ones answered now, and the ones later issues add.
-SUBCOMMANDS = ("help", "ask", "contact")
-LATER_SUBCOMMANDS = ("handoff", "refresh", "sources", "status", "report")
+SUBCOMMANDS = ("help", "ask", "contact", "handoff", "handoffs")
+LATER_SUBCOMMANDS = ("refresh", "sources", "status", "report")

@@ -64,7 +64,7 @@ def contact_card(contact: Contact) -> str:
 
 
 def talk_to_person(contact: Contact) -> str:
-    """Shown by the "Talk to a person" button (until the hand-off form exists)."""
+    """The contact card with a sentence (``/sectorbot contact``, or when the form cannot open)."""
     return (
         "The person who runs Iowa's Business Sector Partnerships can help you directly:\n"
         + contact_card(contact)
@@ -100,6 +100,7 @@ def command_help(contact: Contact) -> str:
         "Workforce Development documents, with sources.\n"
         "\u2022 `/sectorbot ask QUESTION`: answer a question (only you see it)\n"
         "\u2022 `/sectorbot contact`: who runs the partnerships and how to reach them\n"
+        "\u2022 `/sectorbot handoff`: send your details to that person, who follows up\n"
         "\u2022 `/sectorbot help`: this message\n"
         "You can also mention me in a channel or send me a direct message.\n\n"
         f"*Try asking*\n{examples}\n\n"
@@ -117,12 +118,34 @@ def unknown_subcommand(escaped_word: str) -> str:
     return f"I don't know `{escaped_word}`. Try `/sectorbot help`."
 
 
-def shortcut_contact(contact: Contact, handing_off: bool) -> str:
-    """The contact modal opened by the shortcuts (until the hand-off form exists)."""
-    intro = (
-        "To hand this message off, share it with the person who runs Iowa's Business Sector "
-        "Partnerships:"
-        if handing_off
-        else "To join or start a Business Sector Partnership, contact:"
+def handoff_not_saved(contact: Contact) -> str:
+    """Shown inline in the form when the request could not be stored (nothing was sent)."""
+    return (
+        "Sorry, your request could not be saved just now. Please try again in a minute, or "
+        f"contact {contact.name}{' at ' + contact.reach_text() if contact.reach_text() else ''}."
     )
-    return f"{intro}\n{contact_card(contact)}"
+
+
+def handoff_unknown() -> str:
+    """A status button for a request this database does not hold."""
+    return "I can't find that hand-off request any more; it may belong to another installation."
+
+
+def handoff_already(reference: str, status: str) -> str:
+    """A Claim or Resolved click on a request that has moved on already."""
+    return f"Hand-off *{reference}* is already {status}; nothing changed."
+
+
+def handoffs_refused() -> str:
+    """``/sectorbot handoffs`` from someone who is neither an admin nor a contact."""
+    return (
+        "Only admins and the partnership contacts can list hand-off requests. "
+        "To reach a person yourself, use `/sectorbot handoff`."
+    )
+
+
+def handoffs_listing(lines: list[str]) -> str:
+    """``/sectorbot handoffs``: the open requests, one mrkdwn line each (already escaped)."""
+    if not lines:
+        return "No open hand-off requests."
+    return "*Open hand-off requests*\n" + "\n".join(lines)

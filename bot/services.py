@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-# Importing the store registers the Slack app's tables before make_engine creates them.
+# Importing the stores registers the Slack app's tables before make_engine creates them.
+import bot.handoff.outbox  # noqa: F401
+import bot.handoff.store  # noqa: F401
 import bot.store  # noqa: F401
+from bot.handoff.outbox import OutboxWorker
 from bot.settings import Settings
 from ingest.pipeline import Progress, refresh
 from ingest.summary import RefreshSummary
@@ -32,6 +35,19 @@ class Services:
     engine: Engine
     kb: KnowledgeBase
     answerer: Answerer
+    # Started with the Slack app (bot.app.start_outbox_worker); None in the plain CLI.
+    outbox_worker: OutboxWorker | None = field(default=None, repr=False)
+
+    def wake_outbox(self) -> None:
+        """New outbox rows were committed: deliver them now rather than at the next poll."""
+        if self.outbox_worker is not None:
+            self.outbox_worker.wake()
+
+    def stop_background(self) -> None:
+        """Stop the outbox worker (pending rows stay in the database for the next start)."""
+        if self.outbox_worker is not None:
+            self.outbox_worker.stop()
+            self.outbox_worker = None
 
     def refresh_configured(
         self, *, reset: bool = False, progress: Progress | None = None

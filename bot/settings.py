@@ -78,6 +78,10 @@ class Settings:
     handoff_channel_id: str | None = None
     log_level: str = "WARNING"
     embedding_model: str = "minilm"
+    # The hand-off outbox: first retry delay (doubling after each failure) and how often an idle
+    # worker looks for due rows. Tests shorten both; no environment key, the defaults suit Slack.
+    outbox_backoff_seconds: float = 2.0
+    outbox_poll_seconds: float = 2.0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property

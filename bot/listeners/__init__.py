@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, assistant, commands, events, middleware, shortcuts
+from bot.listeners import actions, assistant, commands, events, middleware, shortcuts, views
 from bot.services import Services
 
 
@@ -16,3 +16,4 @@ def register_listeners(app: App, services: Services) -> None:
     commands.register(app, services)
     actions.register(app, services)
     shortcuts.register(app, services)
+    views.register(app, services)

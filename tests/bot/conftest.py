@@ -119,6 +119,7 @@ def start_app(
         server.stop()
         if executor is not None:
             executor.shutdown(wait=True)
+        services.stop_background()
         services.engine.dispose()
 
     secret = settings.slack_signing_secret

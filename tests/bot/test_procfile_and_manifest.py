@@ -33,6 +33,7 @@ SCOPES = {
     "im:write",
     "reactions:write",
     "users:read",
+    "users:read.email",
 }
 
 

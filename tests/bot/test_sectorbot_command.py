@@ -58,7 +58,7 @@ def test_ask_without_a_question_explains_how(running: RunningApp) -> None:
     assert "Add your question after `ask`" in _text(response)
 
 
-@pytest.mark.parametrize("subcommand", ["handoff", "refresh", "sources", "status", "report"])
+@pytest.mark.parametrize("subcommand", ["refresh", "sources", "status", "report"])
 def test_later_subcommands_say_they_are_not_available_yet(
     running: RunningApp, subcommand: str
 ) -> None:

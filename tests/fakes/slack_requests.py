@@ -264,3 +264,40 @@ def shortcut(
         if response_url:
             payload["response_url"] = response_url
     return payload
+
+
+def view_submission(
+    values: dict[str, Any],
+    *,
+    callback_id: str = "handoff_modal",
+    user: str = "U_ASKER",
+    private_metadata: str = "",
+) -> dict[str, Any]:
+    """A ``view_submission`` payload; ``values`` maps each input to a string (or None).
+
+    The ``interest`` input is a static select, so its string becomes the selected option.
+    """
+    state: dict[str, Any] = {}
+    for name, value in values.items():
+        if name == "interest":
+            option = {"text": {"type": "plain_text", "text": value}, "value": value}
+            element = {"type": "static_select", "selected_option": option if value else None}
+        else:
+            element = {"type": "plain_text_input", "value": value}
+        state[name] = {name: element}
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": "fake"},
+        "user": {"id": user, "username": "asker", "team_id": TEAM_ID},
+        "api_app_id": "A0001",
+        "token": "legacy-verification-token",
+        "trigger_id": "trigger." + uuid.uuid4().hex[:8],
+        "view": {
+            "id": "V_HANDOFF",
+            "type": "modal",
+            "callback_id": callback_id,
+            "private_metadata": private_metadata,
+            "hash": "h1",
+            "state": {"values": state},
+        },
+    }

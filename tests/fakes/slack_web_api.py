@@ -3,6 +3,8 @@
 The app's real ``slack_sdk.WebClient`` is pointed at ``FakeSlack.api_url``. Every POST is recorded:
 ``/api/<method>`` as that method, anything else (``response_url`` targets) as ``response_url``.
 Errors can be queued per method: ``ratelimited`` with ``Retry-After``, ``not_in_channel``, 5xx.
+``users.info``, ``chat.getPermalink``, ``conversations.open`` and the ``views.*`` methods answer
+with plausible data (a user's profile comes from ``FakeSlack.users`` or is made up).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Call:
     token: str | None
     path: str
     at: float = field(default_factory=time.monotonic)
+    error: str | None = None  # the error this call was answered with (None: it succeeded)
 
 
 @dataclass
@@ -47,6 +50,11 @@ class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.socket_mode_url: str | None = None
+        # users.info answers: user id -> (real name, e-mail); others get a made-up profile.
+        self.users: dict[str, tuple[str, str]] = {}
+        # Called with each call as it arrives, before it is answered (tests look at the world
+        # at that moment, e.g. "was the request stored before this notification?").
+        self.on_call: Callable[[Call], None] | None = None
         self._failures: dict[str, list[_Failure]] = {}
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
@@ -136,9 +144,12 @@ class FakeSlack:
     # -- answering ------------------------------------------------------------------------------
 
     def _record(self, call: Call) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if self.on_call is not None:
+            self.on_call(call)
         with self._lock:
             failures = self._failures.get(call.method)
             failure = failures.pop(0) if failures else None
+            call.error = failure.error if failure else None
             self.calls.append(call)
             self._lock.notify_all()
         if failure is not None:
@@ -173,7 +184,21 @@ class FakeSlack:
         if call.method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if call.method in ("views.publish", "views.open", "views.update"):
-            return {"ok": True, "view": {"id": "V0001", **(args.get("view") or {})}}
+            view_id = args.get("view_id") or f"V{next(self._ts):06d}"
+            return {"ok": True, "view": {"id": view_id, "hash": "h1", **(args.get("view") or {})}}
+        if call.method == "users.info":
+            user_id = str(args.get("user", ""))
+            name, email = self.users.get(
+                user_id, (f"Person {user_id}", f"{user_id.lower()}@example.com")
+            )
+            profile = {"real_name": name, "display_name": name, "email": email}
+            return {"ok": True, "user": {"id": user_id, "real_name": name, "profile": profile}}
+        if call.method == "chat.getPermalink":
+            channel, ts = args.get("channel", ""), str(args.get("message_ts", ""))
+            url = f"https://fake.slack.test/archives/{channel}/p{ts.replace('.', '')}"
+            return {"ok": True, "channel": channel, "permalink": url}
+        if call.method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).lstrip("UW")}}
         if call.method == "conversations.replies":
             return {"ok": True, "messages": [], "has_more": False}
         if call.method == "apps.connections.open":

@@ -1,31 +1,51 @@
-"""Talk to a person: show the contact card (the hand-off form replaces it in a later version)."""
+"""Talk to a person: open the hand-off form, prefilled with the question and the asker's profile."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
 
 from bot import messages
 from bot.answering import contact_for
-from bot.blocks.contact import build_contact_blocks
+from bot.handoff.modal import Opening, open_handoff_modal
 from bot.services import Services
 from bot.store import turns
+
+logger = logging.getLogger(__name__)
 
 
 def build_handler(services: Services) -> Callable[..., None]:
     """The ``talk_to_person`` button listener."""
 
-    def handle_talk_to_person(ack: Ack, action: dict[str, Any], respond: Respond) -> None:
+    def handle_talk_to_person(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
         ack()
         turn = turns.get_turn(services.engine, str(action.get("value", "")))
-        text = messages.talk_to_person(contact_for(services, turn.question if turn else ""))
-        respond(
-            text=text,
-            blocks=build_contact_blocks(text),
-            response_type="ephemeral",
-            replace_original=False,
+        question = turn.question if turn else ""
+        container = body.get("container") or {}
+        user_id = body["user"]["id"]
+        opening = Opening(
+            trigger_id=body["trigger_id"],
+            requester=user_id,
+            details=question,
+            profile_user=user_id,
+            message_channel=str(container.get("channel_id") or ""),
+            message_ts=str(container.get("message_ts") or ""),
         )
+        try:
+            open_handoff_modal(client, opening, contact_for(services, question))
+        except Exception:
+            # The form did not open (expired trigger, Slack down): the contact card still helps.
+            logger.exception("could not open the hand-off form")
+            respond(
+                text=messages.talk_to_person(contact_for(services, question)),
+                response_type="ephemeral",
+                replace_original=False,
+            )
 
     return handle_talk_to_person

@@ -1,4 +1,4 @@
-"""``/sectorbot help | ask QUESTION | contact`` (and polite notes for subcommands still to come)."""
+"""``/sectorbot help | ask QUESTION | contact | handoff | handoffs`` (and notes for later ones)."""
 
 from __future__ import annotations
 
@@ -7,21 +7,27 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
 
 from bot import ids, messages
 from bot.answering import Asked, contact_for, prepare_reply
 from bot.blocks.contact import build_contact_blocks
+from bot.handoff.modal import Opening, open_handoff_modal
+from bot.handoff.store import OPEN_STATUSES, list_requests
 from bot.services import Services
 from bot.slack_text import escape, plain_text
 
 logger = logging.getLogger(__name__)
 WORD_LIMIT = 40
+LISTING_LIMIT = 30
 
 
 def build_handler(services: Services) -> Callable[..., None]:
     """The ``/sectorbot`` listener."""
 
-    def handle_sectorbot(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def handle_sectorbot(
+        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
         word, _, rest = (command.get("text") or "").strip().partition(" ")
         subcommand = word.lower()
         contact = contact_for(services, rest)
@@ -32,10 +38,36 @@ def build_handler(services: Services) -> Callable[..., None]:
             ack(text=text, blocks=build_contact_blocks(text))
         elif subcommand == "ask":
             _ask(ack, respond, command, plain_text(rest))
+        elif subcommand == "handoff":
+            ack()
+            user_id = command.get("user_id", "")
+            opening = Opening(
+                trigger_id=command.get("trigger_id", ""),
+                requester=user_id,
+                details=plain_text(rest),
+                profile_user=user_id,
+            )
+            open_handoff_modal(client, opening, contact)
+        elif subcommand == "handoffs":
+            ack(text=_listing(command.get("user_id", "")))
         elif subcommand in ids.LATER_SUBCOMMANDS:
             ack(text=messages.not_available_yet(subcommand))
         else:
             ack(text=messages.unknown_subcommand(escape(word[:WORD_LIMIT])))
+
+    def _listing(user_id: str) -> str:
+        contacts = {contact.slack_user_id for contact in services.settings.contacts}
+        if user_id not in services.settings.admin_user_ids | (contacts - {""}):
+            return messages.handoffs_refused()
+        requests = list_requests(services.engine, OPEN_STATUSES)[-LISTING_LIMIT:]
+        lines = [
+            f"\u2022 *{request.reference}* ({request.status}) {escape(request.name)}"
+            + (f", {escape(request.organization)}" if request.organization else "")
+            + f": {request.interest} \u2192 {escape(request.contact)}"
+            + (f", claimed by <@{request.claimed_by}>" if request.claimed_by else "")
+            for request in requests
+        ]
+        return messages.handoffs_listing(lines)
 
     def _ask(ack: Ack, respond: Respond, command: dict[str, Any], question: str) -> None:
         if not question:

@@ -1,4 +1,4 @@
-"""Global shortcut "get involved": for now, a modal with the contact."""
+"""Global shortcut "get involved": the hand-off form, prefilled from the user's profile."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.blocks.contact import build_contact_modal
+from bot.handoff.modal import Opening, open_handoff_modal
 from bot.services import Services
 
 
@@ -17,7 +17,10 @@ def build_handler(services: Services) -> Callable[..., None]:
 
     def handle_get_involved(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
         ack()
-        view = build_contact_modal(services.settings.default_contact, handing_off=False)
-        client.views_open(trigger_id=shortcut["trigger_id"], view=view)
+        user_id = shortcut["user"]["id"]
+        opening = Opening(
+            trigger_id=shortcut["trigger_id"], requester=user_id, profile_user=user_id
+        )
+        open_handoff_modal(client, opening, services.settings.default_contact)
 
     return handle_get_involved

@@ -1,4 +1,4 @@
-"""Message shortcut "hand this message off": for now, a modal with the contact to share it with."""
+"""Message shortcut "hand this message off": the form, prefilled with the message and its author."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.answering import contact_for
-from bot.blocks.contact import build_contact_modal
+from bot.handoff.modal import Opening, open_handoff_modal
 from bot.services import Services
+from bot.slack_text import plain_text
 
 
 def build_handler(services: Services) -> Callable[..., None]:
@@ -18,8 +19,17 @@ def build_handler(services: Services) -> Callable[..., None]:
 
     def handle_handoff_message(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
         ack()
-        text = str(shortcut.get("message", {}).get("text", ""))
-        view = build_contact_modal(contact_for(services, text), handing_off=True)
-        client.views_open(trigger_id=shortcut["trigger_id"], view=view)
+        message = shortcut.get("message") or {}
+        text = plain_text(str(message.get("text", "")))
+        opening = Opening(
+            trigger_id=shortcut["trigger_id"],
+            requester=shortcut["user"]["id"],
+            details=text,
+            # The form is about the message's author; the staff member sending it is the requester.
+            profile_user=str(message.get("user") or ""),
+            message_channel=str((shortcut.get("channel") or {}).get("id") or ""),
+            message_ts=str(message.get("ts") or shortcut.get("message_ts") or ""),
+        )
+        open_handoff_modal(client, opening, contact_for(services, text))
 
     return handle_handoff_message

@@ -1,0 +1,218 @@
+"""The hand-off modal, the notification to the contact, and what the requester is told."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot import ids
+from bot.handoff.form import LIMITS
+from bot.handoff.store import HandoffRequest
+from bot.slack_text import escape, safe_url
+
+Block = dict[str, Any]
+
+INTEREST_LABELS = {
+    "join": "Join a partnership",
+    "start": "Start a partnership",
+    "training": "A training need",
+    "other": "Something else",
+}
+_STATUS_LINES = {
+    "new": "New",
+    "notified": "Waiting for someone to claim it",
+    "claimed": "Claimed",
+    "resolved": "Resolved",
+}
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """What is already known when the form opens; every field may be empty."""
+
+    name: str = ""
+    organization: str = ""
+    email: str = ""
+    phone: str = ""
+    region: str = ""
+    industry: str = ""
+    interest: str = ""
+    details: str = ""
+    note: str = ""  # mrkdwn shown above the inputs, e.g. whose message is handed off
+
+
+def build_handoff_modal(
+    prefill: Prefill, private_metadata: str, contact_name: str
+) -> dict[str, Any]:
+    """The ``handoff_modal`` view; ``private_metadata`` comes back with the submission."""
+    intro = (
+        f"Tell us how to reach you and what you need; *{escape(contact_name)}*, who runs Iowa's "
+        "Business Sector Partnerships, gets it and follows up."
+    )
+    blocks: list[Block] = [_section(intro)]
+    if prefill.note:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": prefill.note}]})
+    blocks += [
+        _text_input(ids.HANDOFF_NAME, "Name", prefill.name),
+        _text_input(ids.HANDOFF_ORGANIZATION, "Organization", prefill.organization, optional=True),
+        _text_input(
+            ids.HANDOFF_EMAIL, "E-mail", prefill.email, optional=True, hint="E-mail or phone."
+        ),
+        _text_input(ids.HANDOFF_PHONE, "Phone", prefill.phone, optional=True),
+        _text_input(ids.HANDOFF_REGION, "County or region", prefill.region, optional=True),
+        _text_input(ids.HANDOFF_INDUSTRY, "Industry", prefill.industry, optional=True),
+        _interest_input(prefill.interest),
+        _text_input(ids.HANDOFF_DETAILS, "Details", prefill.details, optional=True, multiline=True),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": ids.HANDOFF_MODAL,
+        "title": {"type": "plain_text", "text": "Talk to a person"},
+        "submit": {"type": "plain_text", "text": "Send"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": private_metadata,
+        "blocks": blocks,
+    }
+
+
+def build_received_view(request: HandoffRequest) -> dict[str, Any]:
+    """What the modal turns into once the request is stored: the reference number."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Request received"},
+        "close": {"type": "plain_text", "text": "Done"},
+        "blocks": [_section(requester_text(request, "received"))],
+    }
+
+
+def build_notification(request: HandoffRequest) -> tuple[str, list[Block]]:
+    """The message to the contact and the hand-off channel, with buttons for what comes next."""
+    who = escape(request.name) + (
+        f", {escape(request.organization)}" if request.organization else ""
+    )
+    lines = [
+        f"*Hand-off {request.reference}*: {who} "
+        f"({INTEREST_LABELS.get(request.interest, 'Something else').lower()})",
+    ]
+    if request.email:
+        lines.append(f"E-mail: {escape(request.email)}")
+    if request.phone:
+        lines.append(f"Phone: {escape(request.phone)}")
+    if request.region:
+        lines.append(f"County or region: {escape(request.region)}")
+    if request.industry:
+        lines.append(f"Industry: {escape(request.industry)}")
+    lines.append(f"Sent by <@{request.requester}>")
+    url = safe_url(request.source_permalink)
+    if url:
+        lines.append(f"<{url}|Original message>")
+    blocks: list[Block] = [_section("\n".join(lines))]
+    if request.details:
+        blocks.append(_section("*Details*\n" + escape(request.details[: LIMITS["details"]])))
+    blocks.append(
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": _status_line(request)}]}
+    )
+    buttons = []
+    if request.status in ("new", "notified"):
+        buttons.append(_button(ids.HANDOFF_CLAIM, "Claim", request.reference, "primary"))
+    if request.status != "resolved":
+        buttons.append(_button(ids.HANDOFF_RESOLVE, "Resolved", request.reference))
+    if buttons:
+        blocks.append({"type": "actions", "block_id": "handoff_actions", "elements": buttons})
+    text = f"Hand-off {request.reference}: {escape(request.name)} ({_STATUS_LINES[request.status]})"
+    return text, blocks
+
+
+def requester_text(request: HandoffRequest, step: str) -> str:
+    """The requester's update for ``step``: received, notified, claimed or resolved."""
+    contact = escape(request.contact)
+    reference = f"*{request.reference}*"
+    if step == "received":
+        return (
+            f"Thanks! Your request {reference} is saved and on its way to {contact}. "
+            "Keep this reference number; I'll message you as it moves along."
+        )
+    if step == "notified":
+        return f"Your request {reference} has reached {contact}."
+    if step == "claimed":
+        return (
+            f"<@{request.claimed_by}> has taken on your request {reference} and will be in touch."
+        )
+    return f"Your request {reference} is marked resolved by <@{request.resolved_by}>."
+
+
+def _status_line(request: HandoffRequest) -> str:
+    if request.status == "claimed" and request.claimed_at:
+        return f"Claimed by <@{request.claimed_by}> on {request.claimed_at:%Y-%m-%d %H:%M} UTC"
+    if request.status == "resolved" and request.resolved_at:
+        return f"Resolved by <@{request.resolved_by}> on {request.resolved_at:%Y-%m-%d %H:%M} UTC"
+    return (
+        f"{_STATUS_LINES[request.status]} \u00b7 received {request.created_at:%Y-%m-%d %H:%M} UTC"
+    )
+
+
+def _text_input(
+    name: str,
+    label: str,
+    initial: str,
+    *,
+    optional: bool = False,
+    multiline: bool = False,
+    hint: str | None = None,
+) -> Block:
+    element: Block = {
+        "type": "plain_text_input",
+        "action_id": name,
+        "max_length": LIMITS[name],
+        "multiline": multiline,
+    }
+    if initial:
+        element["initial_value"] = initial[: LIMITS[name]]
+    block: Block = {
+        "type": "input",
+        "block_id": name,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint}
+    return block
+
+
+def _interest_input(initial: str) -> Block:
+    options = [_option(value) for value in ids.HANDOFF_INTEREST_VALUES]
+    element: Block = {
+        "type": "static_select",
+        "action_id": ids.HANDOFF_INTEREST,
+        "placeholder": {"type": "plain_text", "text": "Choose one"},
+        "options": options,
+    }
+    if initial in ids.HANDOFF_INTEREST_VALUES:
+        element["initial_option"] = _option(initial)
+    return {
+        "type": "input",
+        "block_id": ids.HANDOFF_INTEREST,
+        "label": {"type": "plain_text", "text": "What would you like to do?"},
+        "element": element,
+    }
+
+
+def _option(value: str) -> Block:
+    return {"text": {"type": "plain_text", "text": INTEREST_LABELS[value]}, "value": value}
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}
+
+
+def _button(action_id: str, label: str, value: str, style: str | None = None) -> Block:
+    button: Block = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": label},
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button

@@ -1,0 +1,94 @@
+"""The hand-off form's values: read from a ``view_submission``, checked, with errors per input.
+
+Slack enforces ``max_length`` in its own client, but a payload can come from anywhere that holds
+the signing secret's requests, so every limit is checked here again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot import ids
+
+LIMITS = {
+    ids.HANDOFF_NAME: 100,
+    ids.HANDOFF_ORGANIZATION: 150,
+    ids.HANDOFF_EMAIL: 254,
+    ids.HANDOFF_PHONE: 40,
+    ids.HANDOFF_REGION: 100,
+    ids.HANDOFF_INDUSTRY: 100,
+    ids.HANDOFF_DETAILS: 2900,
+}
+# One "@", something before it, a dot-separated domain after; the mail server has the last word.
+_EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>.]+(\.[^@\s<>.]+)+")
+_PHONE_CHARACTERS = re.compile(r"[0-9+()\-.\s]+(\s*(x|ext\.?)\s*\d{1,6})?", re.IGNORECASE)
+_EXTENSION = re.compile(r"\s*(x|ext\.?)\s*\d{1,6}$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class HandoffForm:
+    """The submitted values, trimmed."""
+
+    name: str
+    organization: str
+    email: str
+    phone: str
+    region: str
+    industry: str
+    interest: str
+    details: str
+
+
+def read_form(view: dict[str, Any]) -> HandoffForm:
+    """The values of a submitted ``handoff_modal`` (missing inputs read as empty)."""
+    values = view.get("state", {}).get("values", {})
+
+    def text(name: str) -> str:
+        state = values.get(name, {}).get(name, {})
+        return str(state.get("value") or "").strip()
+
+    selected = values.get(ids.HANDOFF_INTEREST, {}).get(ids.HANDOFF_INTEREST, {})
+    option = selected.get("selected_option") or {}
+    return HandoffForm(
+        name=text(ids.HANDOFF_NAME),
+        organization=text(ids.HANDOFF_ORGANIZATION),
+        email=text(ids.HANDOFF_EMAIL),
+        phone=text(ids.HANDOFF_PHONE),
+        region=text(ids.HANDOFF_REGION),
+        industry=text(ids.HANDOFF_INDUSTRY),
+        interest=str(option.get("value") or ""),
+        details=text(ids.HANDOFF_DETAILS),
+    )
+
+
+def validate(form: HandoffForm) -> dict[str, str]:
+    """Errors keyed by the input's block id; empty when the form can be stored."""
+    errors: dict[str, str] = {}
+    for name, limit in LIMITS.items():
+        if len(getattr(form, name)) > limit:
+            errors[name] = f"Please keep this under {limit} characters."
+    if not form.name and ids.HANDOFF_NAME not in errors:
+        errors[ids.HANDOFF_NAME] = "Please give a name, so the contact knows whom to ask for."
+    if form.interest not in ids.HANDOFF_INTEREST_VALUES:
+        errors[ids.HANDOFF_INTEREST] = "Please choose one."
+    if form.email and ids.HANDOFF_EMAIL not in errors and not _EMAIL.fullmatch(form.email):
+        errors[ids.HANDOFF_EMAIL] = "That doesn't look like an e-mail address (name@example.com)."
+    if form.phone and ids.HANDOFF_PHONE not in errors and not valid_phone(form.phone):
+        errors[ids.HANDOFF_PHONE] = "That doesn't look like a phone number (e.g. 515-555-0100)."
+    if not form.email and not form.phone:
+        message = "Please give an e-mail address or a phone number, so the contact can reach you."
+        errors.setdefault(ids.HANDOFF_EMAIL, message)
+        errors.setdefault(ids.HANDOFF_PHONE, message)
+    return errors
+
+
+def valid_phone(phone: str) -> bool:
+    """A US number (10 digits, optionally a leading 1) or an international one (+ and 8-15)."""
+    if not _PHONE_CHARACTERS.fullmatch(phone):
+        return False
+    digits = re.sub(r"\D", "", _EXTENSION.sub("", phone))
+    if phone.lstrip().startswith("+"):
+        return 8 <= len(digits) <= 15
+    return len(digits) == 10 or (len(digits) == 11 and digits.startswith("1"))

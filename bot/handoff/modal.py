@@ -1,0 +1,125 @@
+"""Open the hand-off modal at once, then fill in what Slack knows about the person.
+
+Slack's ``trigger_id`` expires three seconds after the click, so the modal opens first with what
+the click itself carries (the question, the message); the profile (``users.info``) and the
+message's permalink are looked up afterwards and the modal updated in place.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, replace
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.handoff import Prefill, build_handoff_modal
+from bot.handoff.form import LIMITS
+from bot.slack_text import safe_url
+from knowledge.contacts import Contact
+
+logger = logging.getLogger(__name__)
+METADATA_LIMIT = 3000  # Slack's limit on a view's private_metadata
+
+
+@dataclass(frozen=True)
+class Opening:
+    """Why the form opens: whose profile fills it, and where the text came from."""
+
+    trigger_id: str
+    requester: str
+    details: str = ""
+    profile_user: str = ""  # whose name and e-mail to fill in (the requester, or a message author)
+    message_channel: str = ""  # a message handed off: its channel and ts, for the permalink
+    message_ts: str = ""
+
+
+def open_handoff_modal(client: WebClient, opening: Opening, contact: Contact) -> None:
+    """Open the modal, then update it with the profile and permalink (each lookup may fail)."""
+    on_behalf_of = opening.profile_user if opening.profile_user != opening.requester else ""
+    prefill = Prefill(details=opening.details[: LIMITS["details"]], note=_note(on_behalf_of, ""))
+    metadata = _metadata(on_behalf_of, "")
+    response = client.views_open(
+        trigger_id=opening.trigger_id,
+        view=build_handoff_modal(prefill, metadata, contact.name),
+    )
+    view = response.get("view") or {}
+    permalink = _permalink(client, opening)
+    profile = _profile(client, opening.profile_user or opening.requester)
+    if not permalink and not profile:
+        return
+    prefill = replace(
+        prefill,
+        name=profile.get("name", ""),
+        email=profile.get("email", ""),
+        phone=profile.get("phone", ""),
+        note=_note(on_behalf_of, permalink),
+    )
+    try:
+        client.views_update(
+            view_id=view.get("id"),
+            # The hash makes Slack refuse the update if the modal changed meanwhile.
+            hash=view.get("hash"),
+            view=build_handoff_modal(prefill, _metadata(on_behalf_of, permalink), contact.name),
+        )
+    except SlackApiError as error:
+        logger.info("could not prefill the hand-off modal: %s", error.response.get("error"))
+
+
+def read_metadata(raw: str) -> dict[str, str]:
+    """The modal's private metadata (empty when missing or not ours)."""
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: str(value) for key, value in data.items() if isinstance(value, str)}
+
+
+def _metadata(on_behalf_of: str, permalink: str) -> str:
+    data = {"on_behalf_of": on_behalf_of, "permalink": permalink}
+    raw = json.dumps(data)
+    return raw if len(raw) <= METADATA_LIMIT else json.dumps({"on_behalf_of": on_behalf_of})
+
+
+def _note(on_behalf_of: str, permalink: str) -> str:
+    if not on_behalf_of:
+        return ""
+    note = f"Handing off a message from <@{on_behalf_of}>"
+    url = safe_url(permalink)
+    return note + (f" (<{url}|original message>)." if url else ".")
+
+
+def _permalink(client: WebClient, opening: Opening) -> str:
+    if not (opening.message_channel and opening.message_ts):
+        return ""
+    try:
+        response = client.chat_getPermalink(
+            channel=opening.message_channel, message_ts=opening.message_ts
+        )
+    except SlackApiError as error:
+        logger.info("no permalink for the handed-off message: %s", error.response.get("error"))
+        return ""
+    return str(response.get("permalink") or "")
+
+
+def _profile(client: WebClient, user_id: str) -> dict[str, str]:
+    if not user_id:
+        return {}
+    try:
+        response = client.users_info(user=user_id)
+    except SlackApiError as error:
+        # users:read.email may be missing; the form simply stays empty there.
+        logger.info("could not read the Slack profile: %s", error.response.get("error"))
+        return {}
+    user: dict[str, Any] = response.get("user") or {}
+    profile: dict[str, Any] = user.get("profile") or {}
+    name = profile.get("real_name") or user.get("real_name") or profile.get("display_name") or ""
+    return {
+        "name": str(name),
+        "email": str(profile.get("email") or ""),
+        "phone": str(profile.get("phone") or ""),
+    }

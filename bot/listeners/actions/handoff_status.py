@@ -1,0 +1,44 @@
+"""Claim / Resolved buttons on a hand-off notification: move the request, record who and when."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, Respond
+
+from bot import ids, messages
+from bot.handoff import store, workflow
+from bot.services import Services
+
+logger = logging.getLogger(__name__)
+
+
+def build_handler(services: Services) -> Callable[..., None]:
+    """The listener for both status buttons."""
+
+    def handle_handoff_status(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        ack()
+        to_status = "claimed" if action.get("action_id") == ids.HANDOFF_CLAIM else "resolved"
+        reference = str(action.get("value", ""))
+        user_id = body["user"]["id"]
+        try:
+            workflow.move(services.engine, reference, to_status, user_id)
+        except LookupError:
+            logger.warning("a status button named a hand-off this database does not know")
+            respond(
+                text=messages.handoff_unknown(), response_type="ephemeral", replace_original=False
+            )
+            return
+        except store.TransitionRefused:
+            current = store.find_by_reference(services.engine, reference)
+            text = messages.handoff_already(reference, current.status if current else to_status)
+            respond(text=text, response_type="ephemeral", replace_original=False)
+            return
+        # The notification messages and the requester's DM go out through the outbox.
+        services.wake_outbox()
+
+    return handle_handoff_status
