@@ -17,9 +17,10 @@ from knowledge.cues import asks_current
 from knowledge.decompose import split_question
 from knowledge.definitions import asked_acronym, definition_sentence
 from knowledge.embeddings import Vectors
-from knowledge.evidence import Evidence, Sentence, combine, gather
+from knowledge.evidence import Evidence, combine, gather
 from knowledge.intents import classify
 from knowledge.names import Acronym, acronyms_in, codes_in, spell_out
+from knowledge.passages import Sentence
 from knowledge.retrieve import retrieve
 from knowledge.terms import content_terms
 from knowledge.types import Answer, Chunk
