@@ -66,7 +66,7 @@ outbox = Table(
     Column("blocks", Text),
     Column("status", String(16), nullable=False, index=True),  # pending, sending, sent, failed
     Column("attempts", Integer, nullable=False, default=0),
-    Column("last_error", Text),
+    Column("last_error", Text),  # the latest failure, kept after a later success
     Column("next_attempt_at", DateTime(timezone=True), nullable=False),
     Column("claimed_by", String(64)),
     Column("claimed_until", DateTime(timezone=True)),
@@ -195,8 +195,9 @@ class Outbox:
     def run_once(self, now: dt.datetime | None = None, limit: int = 20) -> int:
         """Deliver the rows due now; returns how many were attempted."""
         attempted = 0
-        for row_id in self._due(now or dt.datetime.now(dt.UTC), limit):
-            row = self._claim(row_id)
+        now = now or dt.datetime.now(dt.UTC)
+        for row_id in self._due(now, limit):
+            row = self._claim(row_id, now)
             if row is None:
                 continue  # another worker took it first
             attempted += 1
@@ -227,8 +228,8 @@ class Outbox:
                 ).scalars()
             )
 
-    def _claim(self, row_id: int) -> OutboxRow | None:
-        now = dt.datetime.now(dt.UTC)
+    def _claim(self, row_id: int, now: dt.datetime | None = None) -> OutboxRow | None:
+        now = now or dt.datetime.now(dt.UTC)
         with self.engine.begin() as connection:
             # The WHERE repeats the "takeable" test: of two workers racing for a row, the second
             # UPDATE matches nothing (PostgreSQL re-checks it after the first commits; SQLite
@@ -293,7 +294,6 @@ class Outbox:
                     sent_channel=channel,
                     sent_ts=ts,
                     claimed_until=None,
-                    last_error=None,
                 )
             )
             if result.rowcount and self.on_delivered is not None:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from bot.cli import cli
-from bot.handoff import store
+from bot.handoff import outbox, store
 from knowledge.embeddings import MiniLMEmbedder
 from tests.bot.conftest import RunningApp, start_app
 from tests.bot.handoff_helpers import (
@@ -235,3 +235,66 @@ def test_an_involvement_question_answered_in_slack_names_the_contact_with_the_bu
     [answer] = fake_slack.wait_for("chat.postMessage")
     assert "Kathy Leggett" in json.dumps(answer.args["blocks"])
     assert "talk_to_person" in button_ids(answer.args["blocks"])
+
+
+def test_a_request_stored_while_the_worker_is_stopped_is_delivered_after_a_restart(
+    fake_slack: FakeSlack, data_dir: Path, minilm: MiniLMEmbedder, config: Path
+) -> None:
+    settings = handoff_settings(data_dir, fake_slack, config)
+    first = start_app(settings, minilm)
+    try:
+        first.services.stop_background()  # the process dies between "stored" and "told"
+        reply = _submit(first)
+        assert reply["response_action"] == "update"
+    finally:
+        first.stop()
+    assert posts_to(fake_slack, HANDOFF_CHANNEL, succeeded=False) == []
+    [request] = _stored(data_dir, config)
+    assert request.status == "new"
+
+    second = start_app(settings, minilm)
+    try:
+        wait_until(lambda: _status(second, request.reference) == "notified", what="notified")
+        wait_until(lambda: len(_dm_texts(fake_slack, "U_ASKER")) == 2, what="requester DMs")
+    finally:
+        second.stop()
+
+    assert len(posts_to(fake_slack, HANDOFF_CHANNEL, succeeded=False)) == 1
+    assert len(posts_to(fake_slack, "D_KATHY", succeeded=False)) == 1
+
+
+def test_slack_failing_on_the_first_notifications_still_delivers_each_once(
+    handoff_app: RunningApp, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("chat.postMessage", "internal_error", status=500)
+    fake_slack.fail("chat.postMessage", "ratelimited", retry_after=1)
+
+    _submit(handoff_app)
+
+    [request] = store.list_requests(handoff_app.services.engine)
+    wait_until(lambda: _status(handoff_app, request.reference) == "notified", what="notified")
+    wait_until(lambda: len(_dm_texts(fake_slack, "U_ASKER")) == 2, what="requester DMs")
+    wait_until(lambda: posts_to(fake_slack, HANDOFF_CHANNEL), what="the channel post")
+    wait_until(lambda: posts_to(fake_slack, "D_KATHY"), what="the contact's DM")
+    wait_until(
+        lambda: all(
+            row.status == "sent" for row in outbox.rows_for(handoff_app.services.engine, request.id)
+        ),
+        what="every row sent",
+    )
+    failed = [call for call in fake_slack.calls_to("chat.postMessage") if call.error]
+    assert [call.error for call in failed] == ["internal_error", "ratelimited"]
+    assert len(posts_to(fake_slack, HANDOFF_CHANNEL)) == 1
+    assert len(posts_to(fake_slack, "D_KATHY")) == 1
+
+
+def _stored(data_dir: Path, config: Path) -> list[store.HandoffRequest]:
+    from bot.settings import load_settings
+    from knowledge.database import make_engine
+
+    settings = load_settings({"SECTORBOT_DATA_DIR": str(data_dir), "SECTORBOT_CONFIG": str(config)})
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        return store.list_requests(engine)
+    finally:
+        engine.dispose()

@@ -1,0 +1,43 @@
+"""The databases the store and outbox tests run on: SQLite always, PostgreSQL when CI starts one.
+
+``.ci/run`` starts PostgreSQL on loopback and exports ``SECTORBOT_TEST_DATABASE_URL``; without it
+the PostgreSQL cases are skipped, so the suite also runs where no server is available.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from knowledge.database import make_engine, metadata
+
+POSTGRES_URL = os.environ.get("SECTORBOT_TEST_DATABASE_URL", "")
+DATABASES = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param(
+        "postgresql",
+        id="postgresql",
+        marks=pytest.mark.skipif(
+            not POSTGRES_URL, reason="SECTORBOT_TEST_DATABASE_URL is not set (.ci/run sets it)"
+        ),
+    ),
+]
+
+
+def database_url(kind: str, directory: Path) -> str:
+    """A fresh, empty database of ``kind``: a new SQLite file, or PostgreSQL with no tables."""
+    if kind == "sqlite":
+        return f"sqlite:///{directory / 'handoff-test.db'}"
+    engine = make_engine(POSTGRES_URL)
+    # Each test starts from empty tables, as with a new SQLite file.
+    metadata.drop_all(engine)
+    engine.dispose()
+    return POSTGRES_URL
+
+
+def engine_for(url: str) -> Engine:
+    """An engine on ``url`` (one per simulated process), tables created."""
+    return make_engine(url)
