@@ -8,11 +8,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-# Importing the stores registers the Slack app's tables before make_engine creates them.
-import bot.handoff.outbox  # noqa: F401
-import bot.handoff.store  # noqa: F401
-import bot.store  # noqa: F401
 from bot.handoff.outbox import OutboxWorker
+from bot.schema import migrate
 from bot.settings import Settings
 from ingest.pipeline import Progress, refresh
 from ingest.summary import RefreshSummary
@@ -81,6 +78,8 @@ def build_services(
         ) from None
     try:
         engine = make_engine(settings.sqlalchemy_url)
+        # The bot's own tables are created and upgraded by its migrations, never recreated.
+        migrate(engine)
     except (ArgumentError, NoSuchModuleError):
         raise StorageError("DATABASE_URL: not a database URL SQLAlchemy understands") from None
     except SQLAlchemyError as error:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Engine,
+    Index,
     Integer,
     String,
     Table,
@@ -37,7 +38,7 @@ from sqlalchemy import (
     update,
 )
 
-from knowledge.database import metadata
+from bot.schema import metadata
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ outbox = Table(
     Column("update_ts", String(32)),
     Column("text", Text, nullable=False),
     Column("blocks", Text),
-    Column("status", String(16), nullable=False, index=True),  # pending, sending, sent, failed
+    Column("status", String(16), nullable=False),  # pending, sending, sent, failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),  # the latest failure, kept after a later success
     Column("next_attempt_at", DateTime(timezone=True), nullable=False),
@@ -74,6 +75,7 @@ outbox = Table(
     Column("sent_at", DateTime(timezone=True)),
     Column("sent_channel", String(32)),
     Column("sent_ts", String(32)),
+    Index("ix_handoff_outbox_due", "status", "next_attempt_at"),
 )
 
 

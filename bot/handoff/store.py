@@ -27,7 +27,7 @@ from sqlalchemy import (
     update,
 )
 
-from knowledge.database import metadata
+from bot.schema import metadata
 
 STATUSES = ("new", "notified", "claimed", "resolved")
 OPEN_STATUSES = ("new", "notified", "claimed")

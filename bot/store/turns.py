@@ -28,7 +28,7 @@ from sqlalchemy import (
     update,
 )
 
-from knowledge.database import metadata
+from bot.schema import metadata
 from knowledge.types import Answer, Source
 
 conversation_turns = Table(

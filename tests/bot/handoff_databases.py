@@ -10,8 +10,10 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
+from bot.schema import VERSION_TABLE, migrate
+from bot.schema import metadata as bot_metadata
 from knowledge.database import make_engine, metadata
 
 POSTGRES_URL = os.environ.get("SECTORBOT_TEST_DATABASE_URL", "")
@@ -32,12 +34,17 @@ def database_url(kind: str, directory: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{directory / 'handoff-test.db'}"
     engine = make_engine(POSTGRES_URL)
-    # Each test starts from empty tables, as with a new SQLite file.
+    # Each test starts from no tables at all, as with a new SQLite file.
     metadata.drop_all(engine)
+    bot_metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP TABLE IF EXISTS {VERSION_TABLE}"))
     engine.dispose()
     return POSTGRES_URL
 
 
 def engine_for(url: str) -> Engine:
-    """An engine on ``url`` (one per simulated process), tables created."""
-    return make_engine(url)
+    """An engine on ``url`` (one per simulated process), migrated as ``build_services`` does."""
+    engine = make_engine(url)
+    migrate(engine)
+    return engine

@@ -1,0 +1,33 @@
+"""Alembic environment: runs on the connection ``bot.schema.migrate`` hands over."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import text
+
+import bot.handoff.outbox  # noqa: F401 - tables register on bot.schema.metadata when imported
+import bot.handoff.store  # noqa: F401
+import bot.store  # noqa: F401
+from bot.schema import VERSION_TABLE, metadata
+
+# Any fixed number: instances starting together on one PostgreSQL database migrate in turn.
+ADVISORY_LOCK = 7_316_042
+
+
+def run_migrations() -> None:
+    """Upgrade on the shared connection, inside its transaction."""
+    connection = context.config.attributes["connection"]
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        version_table=VERSION_TABLE,
+        # SQLite cannot ALTER most things; batch mode copies the table instead.
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations()

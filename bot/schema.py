@@ -1,0 +1,40 @@
+"""The Slack app's own tables and their schema migrations (Alembic, run at start).
+
+The knowledge base's tables stay on ``knowledge.database.metadata`` and are created by
+``make_engine``; the bot's tables (event ids, turns, feedback, assistant threads, hand-offs and
+the outbox) are on this ``metadata`` and change only through the revisions in
+``bot/migrations/versions``, so an existing database is upgraded in place, never recreated.
+``migrate`` runs them up to head; every instance calls it at start, and on PostgreSQL an advisory
+lock makes concurrent starts take turns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, MetaData
+
+metadata = MetaData()
+VERSION_TABLE = "sectorbot_schema_version"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the bot's tables to ``revision`` (head: the schema this code expects)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None: never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+        return context.get_current_revision()
