@@ -389,3 +389,56 @@ def test_a_broken_link_is_reported_as_such(tmp_path: Path) -> None:
     assert result.exit_code == 0
     [summary] = _json_lines(result)
     assert [f["reason"] for f in summary["failures"]] == ["file not found (a broken link?)"]
+
+
+def _stored_handoffs(data_dir: Path) -> list[str]:
+    """Store two hand-off requests in ``data_dir``'s database, one of them claimed."""
+    from bot.handoff import store, workflow
+    from bot.schema import migrate
+    from knowledge.database import make_engine
+
+    engine = make_engine(f"sqlite:///{data_dir / 'sectorbot.db'}")
+    migrate(engine)
+    references = []
+    for name in ("Pat Example", "Sam Sample"):
+        new = store.NewRequest(
+            requester="U_ASKER",
+            name=name,
+            organization="Ames Precision Parts",
+            email="pat@example.com",
+            phone="",
+            region="Story County",
+            industry="",
+            interest="join",
+            details="",
+            source_permalink="",
+            contact="Kathy Leggett",
+        )
+        references.append(store.create_request(engine, new).reference)
+    workflow.move(engine, references[1], "claimed", "U_KATHY")
+    engine.dispose()
+    return references
+
+
+def test_handoffs_lists_stored_requests_and_filters_by_status(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    first, second = _stored_handoffs(data_dir)
+
+    every = _run(["handoffs"], SECTORBOT_DATA_DIR=str(data_dir))
+    claimed = _run(["handoffs", "--status", "claimed", "--json"], SECTORBOT_DATA_DIR=str(data_dir))
+
+    assert every.exit_code == 0, every.output
+    lines = every.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == [first, second]
+    assert "Pat Example (Ames Precision Parts)" in lines[0] and "new" in lines[0]
+    assert [row["reference"] for row in _json_lines(claimed)] == [second]
+    assert _json_lines(claimed)[0]["status"] == "claimed"
+
+
+def test_handoffs_says_when_there_are_none_and_rejects_an_unknown_status(tmp_path: Path) -> None:
+    empty = _run(["handoffs", "--status", "new"], SECTORBOT_DATA_DIR=str(tmp_path / "data"))
+    wrong = _run(["handoffs", "--status", "lost"], SECTORBOT_DATA_DIR=str(tmp_path / "data"))
+
+    assert empty.exit_code == 0 and empty.stdout == ""
+    assert "No hand-off requests with status new." in empty.stderr
+    assert wrong.exit_code == 2 and "lost" in wrong.output

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot import messages
+from bot.handoff.store import HandoffRequest
+from bot.slack_text import escape
 from knowledge.contacts import Contact
 from knowledge.registry import VersionRecord
 
 Block = dict[str, Any]
 
 
+HANDOFF_LINES = 10
+
+
 def build_home_view(
-    contact: Contact, *, is_admin: bool, version: VersionRecord | None
+    contact: Contact,
+    *,
+    is_admin: bool,
+    version: VersionRecord | None,
+    open_handoffs: Sequence[HandoffRequest] = (),
 ) -> dict[str, Any]:
     """The Home tab view for one user."""
     examples = "\n".join(f"\u2022 {question}" for question in messages.EXAMPLE_QUESTIONS)
@@ -29,7 +39,11 @@ def build_home_view(
         _section(f"*Talk to a person*\n{messages.contact_card(contact)}"),
     ]
     if is_admin:
-        blocks += [{"type": "divider"}, _section(_status(version))]
+        blocks += [
+            {"type": "divider"},
+            _section(_status(version)),
+            _section(_handoffs(open_handoffs)),
+        ]
     return {"type": "home", "blocks": blocks}
 
 
@@ -42,6 +56,22 @@ def _status(version: VersionRecord | None) -> str:
         f"Version `{version.version_id}`, built {built}: {version.document_count} documents, "
         f"{version.chunk_count} chunks, embeddings `{version.embedding_model}`."
     )
+
+
+def _handoffs(requests: Sequence[HandoffRequest]) -> str:
+    if not requests:
+        return "*Open hand-offs* (admins only)\nNone."
+    lines = [
+        f"\u2022 *{request.reference}* ({request.status}) {escape(request.name)}"
+        + (f", claimed by <@{request.claimed_by}>" if request.claimed_by else "")
+        for request in requests[-HANDOFF_LINES:]
+    ]
+    more = len(requests) - HANDOFF_LINES
+    if more > 0:
+        lines.append(
+            f"...and {more} older; `/sectorbot handoffs` or `sectorbot handoffs` list all."
+        )
+    return f"*Open hand-offs* (admins only): {len(requests)}\n" + "\n".join(lines)
 
 
 def _section(text: str) -> Block:

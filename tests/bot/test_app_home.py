@@ -54,6 +54,7 @@ def test_admins_also_see_the_knowledge_base_status(
 
     assert "*Knowledge base* (admins only)" in _text(publish.args["view"])
     assert "2 documents" in _text(publish.args["view"])
+    assert "*Open hand-offs* (admins only)\nNone." in _text(publish.args["view"])
 
 
 def test_the_messages_tab_publishes_nothing(running: RunningApp, fake_slack: FakeSlack) -> None:

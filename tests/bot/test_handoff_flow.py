@@ -298,3 +298,16 @@ def _stored(data_dir: Path, config: Path) -> list[store.HandoffRequest]:
         return store.list_requests(engine)
     finally:
         engine.dispose()
+
+
+def test_admins_see_open_handoffs_in_app_home(
+    handoff_app: RunningApp, fake_slack: FakeSlack
+) -> None:
+    _submit(handoff_app)
+    [request] = store.list_requests(handoff_app.services.engine)
+
+    handoff_app.sender.event({"type": "app_home_opened", "user": ADMIN_USER, "tab": "home"})
+
+    publish = fake_slack.wait_for("views.publish")[0]
+    text = json.dumps(publish.args["view"])
+    assert "Open hand-offs" in text and request.reference in text and "Pat Example" in text
