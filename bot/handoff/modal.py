@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -66,6 +67,23 @@ def open_handoff_modal(client: WebClient, opening: Opening, contact: Contact) ->
         )
     except SlackApiError as error:
         logger.info("could not prefill the hand-off modal: %s", error.response.get("error"))
+
+
+def open_or_explain(
+    client: WebClient, opening: Opening, contact: Contact, explain: Callable[[], object]
+) -> None:
+    """Open the form; if Slack will not (an expired trigger, an outage), call ``explain``.
+
+    ``explain`` shows the contact card instead, so the person still learns whom to call.
+    """
+    try:
+        open_handoff_modal(client, opening, contact)
+    except Exception:
+        logger.exception("could not open the hand-off form")
+        try:
+            explain()
+        except Exception:
+            logger.exception("could not show the contact card either")
 
 
 def read_metadata(raw: str) -> dict[str, str]:

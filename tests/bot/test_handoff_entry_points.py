@@ -140,3 +140,27 @@ def test_the_form_still_opens_when_a_lookup_fails(
     opened = fake_slack.wait_for("views.open")[0]
     assert _values(opened.args["view"])["details"] == "Please call me back."
     wait_until(lambda: fake_slack.calls_to(failing), what=failing)
+
+
+def test_when_slack_will_not_open_the_form_the_shortcut_sends_the_contact_instead(
+    running: RunningApp, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("views.open", "expired_trigger_id")
+
+    running.sender.interaction(shortcut("get_involved"))
+
+    [dm] = fake_slack.wait_for("chat.postMessage")
+    assert dm.args["channel"] == "U_STAFF"
+    assert "515-725-3882" in dm.args["text"]
+
+
+def test_when_slack_will_not_open_the_form_the_command_answers_with_the_contact(
+    running: RunningApp, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("views.open", "expired_trigger_id")
+
+    running.sender.command("handoff", response_url=fake_slack.response_url("handoff"))
+
+    [reply] = fake_slack.wait_for("response_url")
+    assert reply.args["response_type"] == "ephemeral"
+    assert "515-725-3882" in reply.args["text"]

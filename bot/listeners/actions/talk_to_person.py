@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -11,11 +10,9 @@ from slack_sdk import WebClient
 
 from bot import messages
 from bot.answering import contact_for
-from bot.handoff.modal import Opening, open_handoff_modal
+from bot.handoff.modal import Opening, open_or_explain
 from bot.services import Services
 from bot.store import turns
-
-logger = logging.getLogger(__name__)
 
 
 def build_handler(services: Services) -> Callable[..., None]:
@@ -37,15 +34,16 @@ def build_handler(services: Services) -> Callable[..., None]:
             message_channel=str(container.get("channel_id") or ""),
             message_ts=str(container.get("message_ts") or ""),
         )
-        try:
-            open_handoff_modal(client, opening, contact_for(services, question))
-        except Exception:
-            # The form did not open (expired trigger, Slack down): the contact card still helps.
-            logger.exception("could not open the hand-off form")
-            respond(
-                text=messages.talk_to_person(contact_for(services, question)),
+        contact = contact_for(services, question)
+        open_or_explain(
+            client,
+            opening,
+            contact,
+            lambda: respond(
+                text=messages.talk_to_person(contact),
                 response_type="ephemeral",
                 replace_original=False,
-            )
+            ),
+        )
 
     return handle_talk_to_person

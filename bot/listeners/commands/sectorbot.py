@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot import ids, messages
 from bot.answering import Asked, contact_for, prepare_reply
 from bot.blocks.contact import build_contact_blocks
-from bot.handoff.modal import Opening, open_handoff_modal
+from bot.handoff.modal import Opening, open_or_explain
 from bot.handoff.store import OPEN_STATUSES, list_requests
 from bot.services import Services
 from bot.slack_text import escape, plain_text
@@ -47,7 +47,12 @@ def build_handler(services: Services) -> Callable[..., None]:
                 details=plain_text(rest),
                 profile_user=user_id,
             )
-            open_handoff_modal(client, opening, contact)
+            open_or_explain(
+                client,
+                opening,
+                contact,
+                lambda: respond(text=messages.talk_to_person(contact), response_type="ephemeral"),
+            )
         elif subcommand == "handoffs":
             ack(text=_listing(command.get("user_id", "")))
         elif subcommand in ids.LATER_SUBCOMMANDS:

@@ -8,7 +8,8 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.handoff.modal import Opening, open_handoff_modal
+from bot import messages
+from bot.handoff.modal import Opening, open_or_explain
 from bot.services import Services
 
 
@@ -21,6 +22,13 @@ def build_handler(services: Services) -> Callable[..., None]:
         opening = Opening(
             trigger_id=shortcut["trigger_id"], requester=user_id, profile_user=user_id
         )
-        open_handoff_modal(client, opening, services.settings.default_contact)
+        contact = services.settings.default_contact
+        # A global shortcut has no conversation to answer in; the app's DM with the person is one.
+        open_or_explain(
+            client,
+            opening,
+            contact,
+            lambda: client.chat_postMessage(channel=user_id, text=messages.talk_to_person(contact)),
+        )
 
     return handle_get_involved

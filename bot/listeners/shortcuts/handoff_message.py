@@ -8,8 +8,9 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
+from bot import messages
 from bot.answering import contact_for
-from bot.handoff.modal import Opening, open_handoff_modal
+from bot.handoff.modal import Opening, open_or_explain
 from bot.services import Services
 from bot.slack_text import plain_text
 
@@ -30,6 +31,14 @@ def build_handler(services: Services) -> Callable[..., None]:
             message_channel=str((shortcut.get("channel") or {}).get("id") or ""),
             message_ts=str(message.get("ts") or shortcut.get("message_ts") or ""),
         )
-        open_handoff_modal(client, opening, contact_for(services, text))
+        contact = contact_for(services, text)
+        open_or_explain(
+            client,
+            opening,
+            contact,
+            lambda: client.chat_postMessage(
+                channel=opening.requester, text=messages.talk_to_person(contact)
+            ),
+        )
 
     return handle_handoff_message
