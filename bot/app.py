@@ -11,6 +11,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
+from bot.handoff.email import Mailer
 from bot.handoff.outbox import Outbox, OutboxWorker, RetryPolicy
 from bot.handoff.workflow import on_delivered
 from bot.listeners import register_listeners
@@ -57,6 +58,21 @@ def make_outbox_client(settings: Settings) -> WebClient:
     )
 
 
+def make_mailer(settings: Settings) -> Mailer | None:
+    """The SMTP sender for the contact's e-mail, or None when ``SMTP_HOST`` is not set."""
+    if settings.smtp_host is None or settings.smtp_from is None:
+        return None
+    password = settings.smtp_password
+    return Mailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        username=settings.smtp_username,
+        password=password.reveal() if password else None,
+        starttls=settings.smtp_starttls,
+    )
+
+
 def start_outbox_worker(settings: Settings, services: Services) -> OutboxWorker:
     """Start delivering hand-off notifications in the background (stop: ``stop_background``)."""
     services.stop_background()
@@ -65,6 +81,7 @@ def start_outbox_worker(settings: Settings, services: Services) -> OutboxWorker:
         make_outbox_client(settings),
         policy=RetryPolicy(base_seconds=settings.outbox_backoff_seconds),
         on_delivered=on_delivered,
+        mailer=make_mailer(settings),
     )
     worker = OutboxWorker(outbox, poll_seconds=settings.outbox_poll_seconds)
     services.outbox_worker = worker

@@ -76,6 +76,12 @@ class Settings:
     slack_app_token: Secret | None = None
     slack_api_url: str | None = None
     handoff_channel_id: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_from: str | None = None
+    smtp_username: str | None = None
+    smtp_password: Secret | None = None
+    smtp_starttls: bool = True
     log_level: str = "WARNING"
     embedding_model: str = "minilm"
     # The hand-off outbox: first retry delay (doubling after each failure) and how often an idle
@@ -133,6 +139,12 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         slack_app_token=_secret(environ, "SLACK_APP_TOKEN"),
         slack_api_url=environ.get("SLACK_API_URL") or None,
         handoff_channel_id=environ.get("HANDOFF_CHANNEL_ID") or None,
+        smtp_host=environ.get("SMTP_HOST") or None,
+        smtp_port=_port(environ.get("SMTP_PORT") or "587", "SMTP_PORT"),
+        smtp_from=_smtp_from(environ),
+        smtp_username=environ.get("SMTP_USERNAME") or None,
+        smtp_password=_secret(environ, "SMTP_PASSWORD"),
+        smtp_starttls=_flag(environ.get("SMTP_STARTTLS") or "true", "SMTP_STARTTLS"),
         log_level=_log_level(environ.get("LOG_LEVEL") or "WARNING"),
         embedding_model=_embedding_model(environ.get("EMBEDDING_MODEL") or "minilm"),
     )
@@ -250,6 +262,22 @@ def _port(raw: str, key: str) -> int:
     if not 0 < port < 65536:
         raise SettingsError(f"{key}: port out of range: {port}")
     return port
+
+
+def _smtp_from(environ: Mapping[str, str]) -> str | None:
+    sender = environ.get("SMTP_FROM") or None
+    if environ.get("SMTP_HOST") and not sender:
+        raise SettingsError("SMTP_FROM: set the sender address when SMTP_HOST is set")
+    return sender
+
+
+def _flag(raw: str, key: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{key}: expected true or false, got {raw!r}")
 
 
 def _log_level(raw: str) -> str:

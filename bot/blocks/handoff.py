@@ -123,6 +123,27 @@ def build_notification(request: HandoffRequest) -> tuple[str, list[Block]]:
     return text, blocks
 
 
+def build_email(request: HandoffRequest) -> str:
+    """The contact's e-mail as ``subject``, a blank line, then the plain-text body."""
+    interest = INTEREST_LABELS.get(request.interest, "Something else").lower()
+    fields = [
+        ("Name", request.name),
+        ("Organization", request.organization),
+        ("E-mail", request.email),
+        ("Phone", request.phone),
+        ("County or region", request.region),
+        ("Industry", request.industry),
+        ("Wants", interest),
+        ("Original message", request.source_permalink),
+    ]
+    lines = [f"{label}: {value}" for label, value in fields if value]
+    if request.details:
+        lines += ["", "Details:", request.details]
+    lines += ["", f"Reference {request.reference}. Claim it in Slack, or reply to the person."]
+    subject = f"Hand-off {request.reference}: {request.name} ({interest})"
+    return subject + "\n\n" + "\n".join(lines)
+
+
 def requester_text(request: HandoffRequest, step: str) -> str:
     """The requester's update for ``step``: received, notified, claimed or resolved."""
     contact = escape(request.contact)

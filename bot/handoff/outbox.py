@@ -38,6 +38,7 @@ from sqlalchemy import (
     update,
 )
 
+from bot.handoff.email import Mailer
 from bot.schema import metadata
 
 logger = logging.getLogger(__name__)
@@ -45,9 +46,12 @@ logger = logging.getLogger(__name__)
 # Kinds of message; a delivered notification marks its request "notified".
 CONTACT_DM = "contact_dm"
 CHANNEL_POST = "channel_post"
+CONTACT_EMAIL = "contact_email"  # text is "subject\n\nbody"
 REQUESTER_DM = "requester_dm"
 NOTIFICATION_UPDATE = "notification_update"
-NOTIFICATION_KINDS = (CONTACT_DM, CHANNEL_POST)
+NOTIFICATION_KINDS = (CONTACT_DM, CHANNEL_POST, CONTACT_EMAIL)
+# Notifications that are Slack messages, updated in place on claim and resolve.
+SLACK_NOTIFICATION_KINDS = (CONTACT_DM, CHANNEL_POST)
 
 # Errors that no retry can fix: the message itself is wrong.
 PERMANENT_ERRORS = frozenset(
@@ -139,17 +143,21 @@ def rows_for(engine: Engine, request_id: int) -> list[OutboxRow]:
 
 
 def sent_notifications(connection: Connection, request_id: int) -> list[OutboxRow]:
-    """The delivered contact DMs and channel posts of a request (to update on claim/resolve)."""
+    """The delivered Slack notifications of a request (to update on claim and resolve)."""
     rows = connection.execute(
         select(outbox)
         .where(
             outbox.c.request_id == request_id,
-            outbox.c.kind.in_(NOTIFICATION_KINDS),
+            outbox.c.kind.in_(SLACK_NOTIFICATION_KINDS),
             outbox.c.status == "sent",
         )
         .order_by(outbox.c.id)
     )
     return [_row(row) for row in rows]
+
+
+class MailerMissing(Exception):
+    """An e-mail row is due but no SMTP server is configured."""
 
 
 # Called after a row is delivered, inside the transaction that marks it sent.
@@ -184,9 +192,11 @@ class Outbox:
         lease: dt.timedelta = dt.timedelta(minutes=2),
         on_delivered: OnDelivered | None = None,
         worker_id: str | None = None,
+        mailer: Mailer | None = None,
     ) -> None:
         self.engine = engine
         self.client = client
+        self.mailer = mailer
         self.policy = policy or RetryPolicy()
         # Longer than one delivery can take (the client times out well before), so a lease only
         # runs out when its worker died; then another worker takes the row over.
@@ -266,6 +276,13 @@ class Outbox:
             self._sent(row, channel, ts)
 
     def _send(self, row: OutboxRow) -> tuple[str, str]:
+        if row.kind == CONTACT_EMAIL:
+            if self.mailer is None:
+                # SMTP settings were removed after the row was queued: keep it for a restart.
+                raise MailerMissing("SMTP_HOST is not set")
+            subject, _, body = row.text.partition("\n\n")
+            self.mailer.send(row.target, subject, body)
+            return row.target, ""
         arguments: dict[str, Any] = {"text": row.text}
         if row.blocks is not None:
             arguments["blocks"] = row.blocks

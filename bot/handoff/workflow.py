@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, select
 
-from bot.blocks.handoff import build_notification, requester_text
+from bot.blocks.handoff import build_email, build_notification, requester_text
 from bot.handoff import outbox, store
 from bot.handoff.form import HandoffForm
 from bot.handoff.outbox import Message
@@ -34,8 +34,13 @@ def submit(
     origin: Origin,
     contact: Contact,
     handoff_channel_id: str | None,
+    *,
+    email_contact: bool = False,
 ) -> HandoffRequest:
-    """Store the request and queue its notifications in one transaction; returns the request."""
+    """Store the request and queue its notifications in one transaction; returns the request.
+
+    ``email_contact``: also e-mail the contact (when SMTP is configured and they have an address).
+    """
     now = dt.datetime.now(dt.UTC)
     new = NewRequest(
         requester=origin.requester,
@@ -61,6 +66,8 @@ def submit(
             messages.append(Message(outbox.CONTACT_DM, contact.slack_user_id, text, blocks))
         if handoff_channel_id:
             messages.append(Message(outbox.CHANNEL_POST, handoff_channel_id, text, blocks))
+        if email_contact and contact.email:
+            messages.append(Message(outbox.CONTACT_EMAIL, contact.email, build_email(request)))
         messages.append(_to_requester(request, "received"))
         outbox.enqueue(connection, request_id, messages, now)
     return request

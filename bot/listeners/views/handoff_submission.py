@@ -45,7 +45,12 @@ def build_handler(services: Services) -> Callable[..., None]:
         )
         try:
             request = workflow.submit(
-                services.engine, form, origin, contact, services.settings.handoff_channel_id
+                services.engine,
+                form,
+                origin,
+                contact,
+                services.settings.handoff_channel_id,
+                email_contact=services.settings.smtp_host is not None,
             )
         except Exception:
             logger.exception("could not store a hand-off request")
