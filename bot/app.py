@@ -12,7 +12,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.handoff.email import Mailer
-from bot.handoff.outbox import Outbox, OutboxWorker, RetryPolicy
+from bot.handoff.outbox import Outbox, RetryPolicy
+from bot.handoff.worker import OutboxWorker
 from bot.handoff.workflow import on_delivered
 from bot.listeners import register_listeners
 from bot.services import Services

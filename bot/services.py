@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from bot.handoff.outbox import OutboxWorker
+from bot.handoff.worker import OutboxWorker
 from bot.schema import migrate
 from bot.settings import Settings
 from ingest.pipeline import Progress, refresh

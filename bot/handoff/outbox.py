@@ -1,10 +1,11 @@
-"""The notification outbox: every message to send is a row, delivered by a background worker.
+"""The notification outbox: every message to send is a row, delivered by ``Outbox.run_once``.
 
 Rows are written in the same transaction as the request they announce, so a crash between
 "stored" and "told" loses nothing: any worker that starts later delivers what is pending.
 A worker takes a row with one conditional ``UPDATE`` (pending and due, or a lease that ran out),
 so two instances never send the same row; a failed attempt is stored with its error and retried
 with exponential backoff (Slack's ``Retry-After`` wins when it asks for longer).
+``bot.handoff.worker`` runs the passes in a background thread.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import datetime as dt
 import json
 import logging
 import random
-import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -346,52 +346,6 @@ class Outbox:
             error,
             "; giving up" if give_up else f"; retrying in {delay:.2f}s",
         )
-
-
-class OutboxWorker:
-    """A daemon thread running ``Outbox.run_once`` until ``stop``; ``wake`` skips the wait."""
-
-    def __init__(self, outbox_: Outbox, *, poll_seconds: float = 2.0) -> None:
-        self.outbox = outbox_
-        self.poll_seconds = poll_seconds
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="sectorbot-outbox", daemon=True)
-
-    def start(self) -> OutboxWorker:
-        """Start delivering (pending rows from before a restart go first)."""
-        self._thread.start()
-        return self
-
-    def wake(self) -> None:
-        """New rows were written: look now instead of at the next poll."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Finish the delivery in progress, then stop; undelivered rows stay for the next one."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        """True while the thread is alive."""
-        return self._thread.is_alive()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                while self.outbox.run_once() and not self._stop.is_set():
-                    pass
-                due_in = self.outbox.next_due_in()
-            except Exception:
-                # The database may be briefly unreachable; the rows are safe, try again later.
-                logger.exception("outbox pass failed")
-                due_in = None
-            wait = self.poll_seconds if due_in is None else min(self.poll_seconds, due_in)
-            self._wake.wait(wait)
 
 
 def _takeable(now: dt.datetime) -> Any:

@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 from bot.app import make_outbox_client
 from bot.handoff import outbox, store, workflow
 from bot.handoff.form import HandoffForm
-from bot.handoff.outbox import Outbox, OutboxWorker, RetryPolicy
+from bot.handoff.outbox import Outbox, RetryPolicy
+from bot.handoff.worker import OutboxWorker
 from bot.store.events import claim_event
 from knowledge.contacts import Contact
 from tests.bot.conftest import slack_settings
