@@ -18,7 +18,7 @@ from knowledge.decompose import split_question
 from knowledge.definitions import asked_acronym, definition_sentence
 from knowledge.embeddings import Vectors
 from knowledge.evidence import Evidence, combine, gather
-from knowledge.intents import classify
+from knowledge.intents import classify, is_about_taking_part
 from knowledge.names import Acronym, acronyms_in, codes_in, spell_out
 from knowledge.passages import Sentence
 from knowledge.retrieve import retrieve
@@ -171,7 +171,13 @@ class Answerer:
     ) -> Answer:
         published = self._contact_sources.passage(version, contact, evidence.vector)
         confident = _is_confident(evidence, question, version)
-        supporting = [s for s in evidence.selected[:2] if confident and contact.phone not in s.text]
+        # Only sentences about taking part (joining, starting, who to call) back the routing up;
+        # anything else the documents say about partnerships is beside the point here.
+        supporting = [
+            s
+            for s in evidence.selected[:2]
+            if confident and contact.phone not in s.text and is_about_taking_part(s.text)
+        ]
         quoted = ([published] if published else []) + _quote(supporting)
         # The contact is the answer's main claim, so the page that publishes it comes first.
         numbers, sources = number_sources(

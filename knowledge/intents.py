@@ -31,6 +31,10 @@ _PERSON_WANTED = re.compile(
     r"|e-?mail( address)?|how (do|can) (i|we) (reach|contact))",
     re.IGNORECASE,
 )
+_HOW_TO_JOIN = re.compile(
+    r"\b(members?hip|convener|play a role|take part|new partners|welcome|reach out|call|contact)\b",
+    re.IGNORECASE,
+)
 _PARTNERSHIP_TOPIC = re.compile(
     r"partnership|\bsector|collaborative|consortium|industry (group|council)|iwd"
     r"|workforce development",
@@ -92,6 +96,13 @@ def classify(text: str, contacts: Sequence[Contact] = ()) -> IntentResult:
     # whose answer should carry the current contact.
     details = on_topic and bool(_CONTACT_DETAILS.search(text))
     return IntentResult("question", mentions_contact_details=details)
+
+
+def is_about_taking_part(text: str) -> bool:
+    """True for text about joining, starting or reaching a partnership (or its people)."""
+    return bool(
+        _PARTICIPATION.search(text) or _PERSON_WANTED.search(text) or _HOW_TO_JOIN.search(text)
+    )
 
 
 def _is_smalltalk(text: str) -> bool:

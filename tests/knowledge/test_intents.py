@@ -73,3 +73,13 @@ def test_questions_about_the_askers_own_records_are_flagged(message: str) -> Non
 )
 def test_questions_about_the_askers_company_are_not_personal_records(message: str) -> None:
     assert not classify(message, CONTACTS).asks_personal_case
+
+
+def test_sentences_about_taking_part_are_told_from_other_partnership_facts() -> None:
+    from knowledge.intents import is_about_taking_part
+
+    assert is_about_taking_part("Employers can join an existing partnership or start one.")
+    assert is_about_taking_part(
+        "IWD lists her as the contact for how your business can play a role."
+    )
+    assert not is_about_taking_part("Members have helped speed the development of career pathways.")
