@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, MetaData
+from sqlalchemy.exc import SQLAlchemyError
 
 metadata = MetaData()
 VERSION_TABLE = "sectorbot_schema_version"
@@ -26,9 +27,16 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    except SQLAlchemyError:
+        # Two processes starting on a new SQLite file (a CLI refresh beside `serve`) can race to
+        # create a table; the loser finds the winner's revision recorded on a second look.
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -84,6 +84,22 @@ def validate(form: HandoffForm) -> dict[str, str]:
     return errors
 
 
+_INTEREST_CUES = (
+    ("start", re.compile(r"\b(start|starting|create|launch|new partnership)\b")),
+    ("training", re.compile(r"\b(train\w*|apprentice\w*|upskill\w*|skills?)\b")),
+    ("join", re.compile(r"\b(join|joining|member|participate|take part|get involved)\b")),
+)
+
+
+def guess_interest(text: str) -> str:
+    """The form's "what would you like to do?" as the question suggests it ("" when unclear)."""
+    lowered = text.lower()
+    for value, cue in _INTEREST_CUES:
+        if cue.search(lowered):
+            return value
+    return ""
+
+
 def valid_phone(phone: str) -> bool:
     """A US number (10 digits, optionally a leading 1) or an international one (+ and 8-15)."""
     if not _PHONE_CHARACTERS.fullmatch(phone):

@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.handoff import Prefill, build_handoff_modal
-from bot.handoff.form import LIMITS
+from bot.handoff.form import LIMITS, guess_interest
 from bot.slack_text import safe_url
 from knowledge.contacts import Contact
 
@@ -40,7 +40,11 @@ class Opening:
 def open_handoff_modal(client: WebClient, opening: Opening, contact: Contact) -> None:
     """Open the modal, then update it with the profile and permalink (each lookup may fail)."""
     on_behalf_of = opening.profile_user if opening.profile_user != opening.requester else ""
-    prefill = Prefill(details=opening.details[: LIMITS["details"]], note=_note(on_behalf_of, ""))
+    prefill = Prefill(
+        details=opening.details[: LIMITS["details"]],
+        interest=guess_interest(opening.details),
+        note=_note(on_behalf_of, ""),
+    )
     metadata = _metadata(on_behalf_of, "")
     response = client.views_open(
         trigger_id=opening.trigger_id,

@@ -70,7 +70,7 @@ def test_the_talk_to_person_button_opens_the_form_with_the_question_and_profile(
         "phone": "",
         "region": "",
         "industry": "",
-        "interest": "",
+        "interest": "join",  # what the question asked about
         "details": "",
     }
     assert _values(updated)["details"] == QUESTION

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handoff.form import HandoffForm, read_form, valid_phone, validate
+from bot.handoff.form import HandoffForm, guess_interest, read_form, valid_phone, validate
 from tests.bot.handoff_helpers import VALID_FORM
 from tests.fakes.slack_requests import view_submission
 
@@ -64,3 +64,16 @@ def test_read_form_treats_missing_inputs_as_empty() -> None:
 
     assert form == HandoffForm("", "", "", "", "", "", "", "")
     assert set(validate(form)) == {"name", "email", "phone", "interest"}
+
+
+@pytest.mark.parametrize(
+    ("text", "interest"),
+    [
+        ("How can my company join a sector partnership?", "join"),
+        ("We'd like to start a partnership in Ames.", "start"),
+        ("We need welders trained in Sioux City", "training"),
+        ("What is a sector partnership?", ""),
+    ],
+)
+def test_the_interest_is_guessed_from_the_question(text: str, interest: str) -> None:
+    assert guess_interest(text) == interest
