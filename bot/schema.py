@@ -10,23 +10,34 @@ lock makes concurrent starts take turns.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.exc import SQLAlchemyError
 
 metadata = MetaData()
 VERSION_TABLE = "sectorbot_schema_version"
+# Alembic keeps the running migration's context in a module global: one migration per process
+# at a time (instances are separate processes; the database and its locks order those).
+_ALEMBIC_LOCK = threading.Lock()
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Upgrade the bot's tables to ``revision`` (head: the schema this code expects)."""
-    from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    with _ALEMBIC_LOCK:
+        _upgrade(engine, config, revision)
+
+
+def _upgrade(engine: Engine, config: Any, revision: str) -> None:
+    from alembic import command
+
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection

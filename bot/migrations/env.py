@@ -19,6 +19,11 @@ def run_migrations() -> None:
     connection = context.config.attributes["connection"]
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
+    elif connection.dialect.name == "sqlite" and not connection.connection.in_transaction:
+        # Take SQLite's write lock before reading the version (waiting out the busy timeout),
+        # so a second process sees the first one's finished upgrade instead of racing it; the
+        # driver would otherwise start the transaction only at the first write.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
     context.configure(
         connection=connection,
         target_metadata=metadata,

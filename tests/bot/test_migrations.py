@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from bot.store.feedback import answer_feedback
 from bot.store.turns import conversation_turns
 from knowledge.database import make_engine
 from tests.bot.handoff_databases import DATABASES, database_url
+from tests.conftest import REPO
 
 HEAD = "0002"
 NEW = store.NewRequest(
@@ -92,3 +95,30 @@ def _is_other_metadata(difference: object) -> bool:
         and difference[0] == "remove_table"
         and difference[1].name not in metadata.tables
     )
+
+
+@pytest.mark.parametrize("kind", DATABASES)
+def test_instances_starting_together_on_a_new_database_all_come_up(
+    kind: str, tmp_path: Path
+) -> None:
+    url = database_url(kind, tmp_path)
+    # The knowledge base's tables first: knowledge.database's create_all is not what is tested
+    # here (and concurrent CREATE TABLEs race on PostgreSQL's catalog).
+    make_engine(url).dispose()
+    start = "import sys; from bot.schema import migrate; from knowledge.database import make_engine"
+    code = f"{start}; migrate(make_engine(sys.argv[1]))"
+    # Separate processes, as separate instances are (one process migrates one thread at a time).
+    processes = [
+        subprocess.Popen([sys.executable, "-c", code, url], stderr=subprocess.PIPE, cwd=REPO)
+        for _ in range(3)
+    ]
+    results = [(process.wait(timeout=120), process.stderr) for process in processes]
+
+    assert [code for code, _ in results] == [0, 0, 0], [
+        stderr.read().decode()[-6000:] for _, stderr in results if stderr
+    ]
+    engine = make_engine(url)
+    try:
+        assert current_revision(engine) == HEAD
+    finally:
+        engine.dispose()
