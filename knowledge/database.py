@@ -1,17 +1,24 @@
-"""One SQLAlchemy engine for every table the bot keeps (SQLite by default, PostgreSQL to share)."""
+"""One SQLAlchemy engine for all of the bot's storage (SQLite by default, PostgreSQL to share).
+
+The knowledge tables (registry, versions, embedding cache) are created here; the Slack app's
+tables are created and upgraded by its own migrations (bot/migrations).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, text
 
 metadata = MetaData()
 
+# Any fixed number: PostgreSQL advisory locks are keyed by an integer the app chooses.
+_LOCK_KEY = 7_215_001
+
 
 def make_engine(url: str) -> Engine:
-    """Create the engine for ``url`` and make sure every table exists.
+    """Create the engine for ``url`` and make sure the knowledge tables exist.
 
     SQLite gets WAL and a busy timeout so the Slack app and a CLI refresh can share the file.
     """
@@ -22,8 +29,19 @@ def make_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     _import_table_modules()
-    metadata.create_all(engine)
+    _create_knowledge_tables(engine)
     return engine
+
+
+def _create_knowledge_tables(engine: Engine) -> None:
+    """Create missing tables, safely when several instances start on a new database at once."""
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Held until the transaction ends: the others wait, then find the tables made.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        elif engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        metadata.create_all(connection)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -102,9 +102,7 @@ def test_instances_starting_together_on_a_new_database_all_come_up(
     kind: str, tmp_path: Path
 ) -> None:
     url = database_url(kind, tmp_path)
-    # The knowledge base's tables first: knowledge.database's create_all is not what is tested
-    # here (and concurrent CREATE TABLEs race on PostgreSQL's catalog).
-    make_engine(url).dispose()
+    # Nothing exists yet: the knowledge tables and the bot's migrations are made concurrently.
     start = "import sys; from bot.schema import migrate; from knowledge.database import make_engine"
     code = f"{start}; migrate(make_engine(sys.argv[1]))"
     # Separate processes, as separate instances are (one process migrates one thread at a time).
