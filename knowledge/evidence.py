@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -34,6 +34,7 @@ CONTEXT_TERM_WEIGHT = 0.5
 ANSWER_TYPE_BONUS = 0.06
 NAME_BONUS = 0.05
 CODE_BONUS = 0.08
+DATE_MATCH_BONUS = 0.06
 SUBJECT_BONUS = 0.06
 CURRENT_STATE_BONUS = 0.08
 RECENCY_WEIGHT = 0.04
@@ -50,6 +51,11 @@ STRENGTH_CHUNKS = 6
 MIN_ANSWER_WORDS = 4
 
 # "What is X?", "X in plain English", "explain X": the answer is about X itself.
+_MONTH_YEAR = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?"
+    r"((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
 _DEFINITIONAL = re.compile(
     r"^\W*(what('?s| is| are)|whats|explain|define|describe|tell me about)\b"
     r"|\bin plain (english|words|language)\b|\bmeans?\b|\bmeaning\b",
@@ -85,6 +91,7 @@ class _Question:
     names: list[str]
     codes: set[str]
     prefer_recent: bool
+    dates: list[tuple[str, str]] = field(default_factory=list)
     definitional: bool = False
 
     @property
@@ -112,6 +119,7 @@ def gather(
         codes=codes_in(question),
         prefer_recent=prefer_recent,
         definitional=bool(_DEFINITIONAL.search(question)),
+        dates=[(month[:3].lower(), year) for month, year in _MONTH_YEAR.findall(question)],
     )
     top = retrieved[:SENTENCE_CHUNKS] + _sections_named(version, asked.codes, retrieved)
     counts = version.sentence_counts
@@ -159,7 +167,10 @@ def gather(
                 lexical = _lexical(asked, terms, context_terms)
                 semantic = _cosine(vector, item.vector)
                 score = SEMANTIC_WEIGHT * semantic + LEXICAL_WEIGHT * lexical + chunk_bonus
-                score += _cue_bonus(asked, item.text, terms)
+                states_wanted = asked.wanted is not None and states_new(
+                    asked.wanted, item.text, asked.text
+                )
+                score += _cue_bonus(asked, item.text, terms, states_wanted)
                 score -= _secondary_penalty(
                     result.chunk.doc_id in version.secondary, prefer_recent, item.text
                 )
@@ -173,6 +184,7 @@ def gather(
                         score,
                         terms,
                         heading_match,
+                        states_wanted,
                     )
                 )
             # A sentence's words give the next one context ("It produced about 40 groups").
@@ -270,11 +282,17 @@ def _echoes(asked: _Question, terms: frozenset[str]) -> bool:
     return len(terms & asked.weights.keys()) / len(terms) >= ECHO_SHARE
 
 
-def _cue_bonus(asked: _Question, text: str, terms: frozenset[str]) -> float:
+def _cue_bonus(asked: _Question, text: str, terms: frozenset[str], states_wanted: bool) -> float:
     bonus = 0.0
-    states_wanted = asked.wanted is not None and states_new(asked.wanted, text, asked.text)
     if states_wanted:
         bonus += ANSWER_TYPE_BONUS
+    lowered_text = text.lower()
+    # "back in sept 2022" points at the sentence dated Sept. 13, 2022, not at another 2022 one.
+    if any(
+        year in lowered_text and re.search(rf"\b{month}", lowered_text)
+        for month, year in asked.dates
+    ):
+        bonus += DATE_MATCH_BONUS
     bonus += NAME_BONUS * sum(names_whole(name, text) for name in asked.names)
     lowered = text.lower()
     if any(code in lowered for code in asked.codes):

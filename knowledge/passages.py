@@ -37,6 +37,7 @@ class Sentence:
     score: float
     terms: frozenset[str]
     section_match: float = 0.0
+    states_wanted: bool = False
 
 
 def select_passages(sentences: list[Sentence], weights: dict[str, float]) -> list[Sentence]:
@@ -109,6 +110,8 @@ def _passage(anchor: Sentence, by_position: dict[tuple[str, int], Sentence]) -> 
         following = by_position.get((anchor.chunk.chunk_id, index))
         if following is None or _is_table_row(following.text):
             break
+        if anchor.states_wanted and not (introduces_list or following.states_wanted):
+            break  # "how many?" is answered by the sentence with the number, not its neighbours
         on_subject = following.semantic >= WINDOW_MIN_SEMANTIC * anchor.semantic
         # Under a heading that is itself the question (an FAQ entry), the whole entry answers it.
         under_matching_heading = anchor.section_match >= SECTION_ANSWERS
