@@ -77,15 +77,31 @@ def _services(context: click.Context) -> Services:
 def ingest(context: click.Context, sources: tuple[str, ...], reset: bool, as_json: bool) -> None:
     """Index files, folders or URLs (default: the configured sources)."""
     services = _services(context)
+    settings: Settings = context.obj
     with TerminalProgress(enabled=None if not as_json else False) as progress:
         try:
             if sources:
                 locations: list[tuple[str, str | None]] = [(source, None) for source in sources]
+                # A URL named here may lead only to its own host (configured sources may
+                # name more domains in sectorbot.toml).
                 summary = refresh(
-                    services.kb, locations, full=False, reset=reset, progress=progress
+                    services.kb,
+                    locations,
+                    full=False,
+                    reset=reset,
+                    progress=progress,
+                    web=settings.web_options(sources),
                 )
             else:
-                summary = services.refresh_configured(reset=reset, progress=progress)
+                configured = [(source.location, source.url) for source in settings.sources]
+                summary = refresh(
+                    services.kb,
+                    configured,
+                    full=True,
+                    reset=reset,
+                    progress=progress,
+                    web=settings.web_options(),
+                )
         except RefreshError as error:
             raise click.ClickException(str(error)) from None
     _print_summary(summary, as_json)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ingest.web import DEFAULT_MAX_PAGES, SiteRules, WebOptions
 from knowledge.contacts import Contact
 
 BUNDLED_CONFIG = (
@@ -19,7 +20,7 @@ BUNDLED_DIR = BUNDLED_CONFIG.parent
 SUPPORTED_EMBEDDING_MODELS = frozenset({"minilm"})
 _TOP_LEVEL_KEYS = frozenset({"sources", "contacts", "admins"})
 _ADMIN_KEYS = frozenset({"slack_user_ids"})
-_SOURCE_KEYS = frozenset({"location", "url"})
+_SOURCE_KEYS = frozenset({"location", "url", "allowed_domains", "max_pages"})
 _CONTACT_KEYS = frozenset(
     {"name", "title", "phone", "email", "slack_user_id", "source", "topics", "regions"}
 )
@@ -53,10 +54,16 @@ class Secret:
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """One configured source: a file, folder, URL or sitemap, with an optional URL override."""
+    """One configured source: a file, folder, URL or sitemap, with an optional URL override.
+
+    Web sources may also name the domains they may lead to (default: the URL's own host) and
+    how many pages a sitemap may add.
+    """
 
     location: str
     url: str | None = None
+    allowed_domains: tuple[str, ...] = ()
+    max_pages: int = DEFAULT_MAX_PAGES
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,8 @@ class Settings:
     smtp_starttls: bool = True
     log_level: str = "WARNING"
     embedding_model: str = "minilm"
+    # Hosts that web sources may fetch from although they resolve to private addresses.
+    ingest_allowed_private_hosts: frozenset[str] = frozenset()
     # The hand-off outbox: first retry delay (doubling after each failure) and how often an idle
     # worker looks for due rows. Tests shorten both; no environment key, the defaults suit Slack.
     outbox_backoff_seconds: float = 2.0
@@ -102,6 +111,19 @@ class Settings:
                     return "postgresql+psycopg://" + url.removeprefix(prefix)
             return url
         return f"sqlite:///{self.data_dir / 'sectorbot.db'}"
+
+    def web_options(self, extra_sources: tuple[str, ...] = ()) -> WebOptions:
+        """How web sources are fetched: the configured sources' rules and the private hosts.
+
+        ``extra_sources`` (URLs named on the command line) may visit only their own host.
+        """
+        rules = {
+            source.location: SiteRules(source.allowed_domains, source.max_pages)
+            for source in self.sources
+        }
+        for url in extra_sources:
+            rules.setdefault(url, SiteRules())
+        return WebOptions(self.ingest_allowed_private_hosts, rules)
 
     @property
     def default_contact(self) -> Contact:
@@ -147,6 +169,9 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         smtp_starttls=_flag(environ.get("SMTP_STARTTLS") or "true", "SMTP_STARTTLS"),
         log_level=_log_level(environ.get("LOG_LEVEL") or "WARNING"),
         embedding_model=_embedding_model(environ.get("EMBEDDING_MODEL") or "minilm"),
+        ingest_allowed_private_hosts=_host_list(
+            environ.get("INGEST_ALLOWED_PRIVATE_HOSTS", ""), "INGEST_ALLOWED_PRIVATE_HOSTS"
+        ),
     )
 
 
@@ -192,7 +217,20 @@ def _parse_sources(config: Mapping[str, Any], config_path: Path) -> tuple[Source
         url = entry.get("url")
         if url is not None and not isinstance(url, str):
             raise SettingsError(f"{key}.url: expected a string")
-        specs.append(SourceSpec(resolve_location(entry["location"], config_path), url))
+        domains = tuple(
+            d.strip().lower()
+            for d in _string_list(entry, "allowed_domains", f"{key}.allowed_domains")
+        )
+        if any(not d or "/" in d or ":" in d for d in domains):
+            raise SettingsError(
+                f"{key}.allowed_domains: expected host names such as workforce.iowa.gov"
+            )
+        max_pages = entry.get("max_pages", DEFAULT_MAX_PAGES)
+        if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
+            raise SettingsError(f"{key}.max_pages: expected a whole number of at least 1")
+        specs.append(
+            SourceSpec(resolve_location(entry["location"], config_path), url, domains, max_pages)
+        )
     return tuple(specs)
 
 
@@ -247,6 +285,14 @@ def _string_list(table: Mapping[str, Any], name: str, key: str) -> list[str]:
 
 def _split_ids(raw: str) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def _host_list(raw: str, key: str) -> frozenset[str]:
+    hosts = [part.strip().lower().strip("[]") for part in raw.split(",") if part.strip()]
+    for host in hosts:
+        if "/" in host or " " in host:
+            raise SettingsError(f"{key}: expected host names or addresses, got {host!r}")
+    return frozenset(hosts)
 
 
 def _secret(environ: Mapping[str, str], key: str) -> Secret | None:

@@ -6,6 +6,7 @@ refresh that fails anywhere before it leaves the previous version answering ques
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import logging
@@ -19,9 +20,11 @@ import numpy as np
 from ingest.chunk import chunk_sections
 from ingest.document import Document, LoadError
 from ingest.loaders import load_file
-from ingest.sources import ResolvedSource, is_under, resolve
+from ingest.sources import ResolvedSource, document_id, is_under, resolve
 from ingest.split import split_sections
 from ingest.summary import FailedSource, RefreshSummary
+from ingest.web import WebLoader, WebOptions, reusable_validators
+from ingest.web_state import WebPageRecord, load_pages, save_pages
 from knowledge import registry
 from knowledge.base import (
     KnowledgeBase,
@@ -59,6 +62,22 @@ class _Plan:
 
     loaded: dict[str, tuple[ResolvedSource, Document, str]] = field(default_factory=dict)
     carried: list[str] = field(default_factory=list)
+    # Documents to keep from the previous version: sources that failed (also pages of a sitemap
+    # that could not be read) and pages the server said are unchanged (HTTP 304).
+    keep: set[str] = field(default_factory=set)
+    # Pages an earlier refresh found in a sitemap that no longer lists them.
+    dropped: set[str] = field(default_factory=set)
+    # Validators of the pages fetched, remembered once the version is published.
+    fetched: list[WebPageRecord] = field(default_factory=list)
+
+
+@dataclass
+class _LoadContext:
+    """What loading needs beyond the sources: the fetcher and what was served before."""
+
+    web: WebLoader
+    pages: dict[str, WebPageRecord]
+    old_documents: dict[str, registry.DocumentRecord]
 
 
 def refresh(
@@ -68,6 +87,7 @@ def refresh(
     full: bool,
     reset: bool = False,
     progress: Progress | None = None,
+    web: WebOptions | None = None,
 ) -> RefreshSummary:
     """Build and publish a new knowledge-base version from ``locations``.
 
@@ -80,6 +100,8 @@ def refresh(
             folder are removed.
         reset: start from nothing: the new version holds exactly these locations.
         progress: called as (step, done, total) while work goes on.
+        web: how web sources are fetched (allowed domains, page limits, private hosts); by
+            default each URL may visit only its own host and private addresses are refused.
 
     """
     started = time.monotonic()
@@ -92,7 +114,8 @@ def refresh(
     previous = None if reset else registry.current_version(kb.engine)
     old_documents = registry.documents_of(kb.engine, previous.version_id) if previous else {}
 
-    plan = _load_all(resolution.sources, summary, report)
+    context = _LoadContext(WebLoader(web or WebOptions()), load_pages(kb.engine), old_documents)
+    plan = _load_all(resolution.sources, summary, report, context)
     for doc_id, (source, _document, content_hash) in plan.loaded.items():
         old = old_documents.get(doc_id)
         name = source.display_path or source.location
@@ -103,12 +126,17 @@ def refresh(
         else:
             summary.updated.append(name)
     failed_ids = {s.doc_id for s in resolution.sources if s.doc_id not in plan.loaded}
+    failed_ids |= plan.keep
     for doc_id, old in old_documents.items():
         if doc_id in plan.loaded:
             continue
         # A refresh of the configured sources removes what is no longer configured, but not
         # what someone added by hand with `sectorbot ingest PATH`.
-        vanished = (full and old.origin == "configured") or is_under(old.source, resolution.roots)
+        vanished = (
+            (full and old.origin == "configured")
+            or is_under(old.source, resolution.roots)
+            or doc_id in plan.dropped
+        )
         if doc_id in failed_ids or not vanished:
             plan.carried.append(doc_id)  # keep what we had rather than lose it to a bad read
         else:
@@ -120,6 +148,7 @@ def refresh(
         summary.chunks = previous.chunk_count
         summary.version_id = previous.version_id
         summary.seconds = time.monotonic() - started
+        save_pages(kb.engine, plan.fetched)
         return summary
     if not (plan.loaded or plan.carried):
         # An empty version would replace what is served with nothing (and would stop `ask` from
@@ -149,6 +178,7 @@ def refresh(
         raise RefreshError(
             f"refresh failed, the previous version is still served: {error}"
         ) from error
+    save_pages(kb.engine, plan.fetched)
     _retire_old_versions(kb)
     summary.version_id = version_id
     summary.documents = len(documents)
@@ -158,26 +188,92 @@ def refresh(
     return summary
 
 
-def _load_all(sources: list[ResolvedSource], summary: RefreshSummary, report: Progress) -> _Plan:
+def _load_all(
+    sources: list[ResolvedSource], summary: RefreshSummary, report: Progress, context: _LoadContext
+) -> _Plan:
     plan = _Plan()
-    for done, source in enumerate(sources, start=1):
-        report("load", done - 1, len(sources))
+    queue = list(sources)  # a sitemap adds its pages at the end
+    queued = {source.doc_id for source in queue}
+    expanded: set[str] = set()
+    done = 0
+    while done < len(queue):
+        source = queue[done]
+        report("load", done, len(queue))
+        done += 1
         name = source.display_path or source.location
+        record = None
         try:
-            document = _load(source)
+            if not source.is_web:
+                document = _load(source)
+            else:
+                loaded = _load_web(source, context)
+                if isinstance(loaded, list):  # a sitemap: its pages join the queue
+                    expanded.add(source.location)
+                    for page in loaded:
+                        if page.doc_id not in queued:
+                            queued.add(page.doc_id)
+                            queue.append(page)
+                    continue
+                if loaded is None:  # HTTP 304: the served document is current
+                    plan.keep.add(source.doc_id)
+                    summary.unchanged.append(name)
+                    continue
+                document, record = loaded
         except LoadError as error:
             logger.info("skipped %s: %s", name, error.reason)
             summary.failed.append(FailedSource(name, error.reason))
+            plan.keep.add(source.doc_id)
+            # The pages of a sitemap that cannot be read stay as they were.
+            plan.keep.update(
+                record.doc_id
+                for record in context.pages.values()
+                if record.sitemap == source.location
+            )
             continue
         content_hash = _content_hash(document, source.url_override)
         plan.loaded[source.doc_id] = (source, document, content_hash)
-    report("load", len(sources), len(sources))
+        if record is not None:
+            plan.fetched.append(dataclasses.replace(record, content_hash=content_hash))
+    plan.dropped = {
+        record.doc_id
+        for record in context.pages.values()
+        if record.sitemap in expanded and record.doc_id not in queued
+    }
+    report("load", len(queue), len(queue))
     return plan
 
 
+def _load_web(
+    source: ResolvedSource, context: _LoadContext
+) -> tuple[Document, WebPageRecord] | list[ResolvedSource] | None:
+    """A web page's document and validators, a sitemap's pages, or None when unchanged (304)."""
+    old = context.old_documents.get(source.doc_id)
+    basis = _web_basis(source.url_override)
+    validators = reusable_validators(
+        context.pages.get(source.location), source.doc_id, old.content_hash if old else None, basis
+    )
+    outcome = context.web.load(source.location, validators)
+    if outcome.is_sitemap:
+        return [ResolvedSource(document_id(page), page, None, None) for page in outcome.pages]
+    if outcome.unchanged:
+        return None
+    assert outcome.document is not None
+    return outcome.document, WebPageRecord(
+        url=source.location,
+        doc_id=source.doc_id,
+        etag=outcome.validators.etag,
+        last_modified=outcome.validators.last_modified,
+        content_hash="",  # filled in once the document's hash is known
+        basis=basis,
+        sitemap=context.web.listed_in.get(source.location),
+    )
+
+
+def _web_basis(url_override: str | None) -> str:
+    return f"{PIPELINE_VERSION}\x1f{url_override or ''}"
+
+
 def _load(source: ResolvedSource) -> Document:
-    if source.is_web:
-        raise LoadError("web sources are not supported by this version; save the page as a file")
     if not Path(source.location).exists():
         raise LoadError("file not found (a broken link?)")
     try:

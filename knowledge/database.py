@@ -53,5 +53,6 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 def _import_table_modules() -> None:
     # Tables register themselves on ``metadata`` when their module is imported.
+    import ingest.web_state  # noqa: F401
     import knowledge.embedding_cache  # noqa: F401
     import knowledge.registry  # noqa: F401

@@ -39,6 +39,7 @@ _SCRUBBED_PREFIXES = (
     "HANDOFF_",
     "LLM_",
     "OPENAI_",
+    "INGEST_",
 )
 
 

@@ -442,3 +442,58 @@ def test_handoffs_says_when_there_are_none_and_rejects_an_unknown_status(tmp_pat
     assert empty.exit_code == 0 and empty.stdout == ""
     assert "No hand-off requests with status new." in empty.stderr
     assert wrong.exit_code == 2 and "lost" in wrong.output
+
+
+WEB_PAGE = """<!doctype html><html><head><title>Cedar Valley Welding Partnership</title></head>
+<body><main><h1>Cedar Valley Welding Partnership</h1>
+<p>The Cedar Valley Welding Partnership meets every second Tuesday at the Waterloo
+Fabrication Hall, where member employers plan welder apprenticeships together.</p>
+</main></body></html>"""
+
+
+def test_ingest_of_a_loopback_url_is_refused_without_the_allow_list_and_works_with_it() -> None:
+    from tests.ingest.web_server import running_server
+
+    with running_server() as web:
+        web.page("/page.html", WEB_PAGE)
+        url = web.url("/page.html")
+
+        refused = _run(["ingest", url, "--json"])
+        allowed = _run(["ingest", url, "--json"], INGEST_ALLOWED_PRIVATE_HOSTS="127.0.0.1")
+
+    assert refused.exit_code == 1, refused.output
+    [failure] = json.loads(refused.stdout)["failures"]
+    assert failure["source"] == url
+    assert failure["reason"].startswith("refused: 127.0.0.1 is a loopback address")
+    assert "INGEST_ALLOWED_PRIVATE_HOSTS" in failure["reason"]
+    assert allowed.exit_code == 0, allowed.output
+    summary = json.loads(allowed.stdout)
+    assert summary["details"]["added"] == [url] and summary["failed"] == 0
+
+    result = _run(["ask", "Where does the Cedar Valley Welding Partnership meet?", "--json"])
+
+    assert result.exit_code == 0, result.output
+    [answer] = _json_lines(result)
+    assert answer["confident"]
+    assert "Waterloo Fabrication Hall" in answer["answer"]
+    assert answer["sources"][0]["url"] == url
+
+
+def test_ingest_of_a_url_reports_http_errors_and_leads_only_to_its_own_host() -> None:
+    from tests.ingest.web_server import Route, running_server
+
+    with running_server() as web:
+        web.routes["/away"] = Route(
+            status=302, headers={"Location": web.url("/page.html", host="localhost")}
+        )
+        result = _run(
+            ["ingest", web.url("/missing"), web.url("/away"), "--json"],
+            INGEST_ALLOWED_PRIVATE_HOSTS="127.0.0.1,localhost",
+        )
+
+    assert result.exit_code == 1
+    reasons = {f["source"]: f["reason"] for f in json.loads(result.stdout)["failures"]}
+    assert reasons == {
+        web.url("/missing"): "HTTP 404",
+        web.url("/away"): "redirect to a host outside the allowed domains (localhost)",
+    }

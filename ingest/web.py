@@ -1,0 +1,170 @@
+"""Web sources in a refresh: fetch pages, expand sitemaps, reuse validators for conditional GETs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ingest.document import Document, LoadError
+from ingest.fetch import (
+    PAGE_TYPES,
+    SITEMAP_TYPES,
+    Fetcher,
+    FetchError,
+    FetchResult,
+    Validators,
+    host_of,
+    in_domains,
+)
+from ingest.loaders import load_bytes
+from ingest.sitemap import Sitemap, looks_like_xml, parse_sitemap
+from ingest.web_state import WebPageRecord
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_PAGES = 200
+# A sitemap index may list further indexes; deeper nesting than this is not followed.
+MAX_SITEMAP_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class SiteRules:
+    """Limits for one web source: where it may lead, and how many pages a sitemap may add.
+
+    An empty ``allowed_domains`` means the source URL's own host (and its subdomains).
+    """
+
+    allowed_domains: tuple[str, ...] = ()
+    max_pages: int = DEFAULT_MAX_PAGES
+
+
+@dataclass(frozen=True)
+class WebOptions:
+    """How a refresh fetches web sources.
+
+    Args:
+        allowed_private_hosts: hosts allowed to resolve to private addresses.
+        rules: per source URL (as given), its allowed domains and page limit.
+
+    """
+
+    allowed_private_hosts: frozenset[str] = frozenset()
+    rules: Mapping[str, SiteRules] = field(default_factory=dict)
+
+    def rules_for(self, url: str) -> SiteRules:
+        """The rules configured for ``url``, or the defaults."""
+        return self.rules.get(url) or SiteRules()
+
+
+@dataclass(frozen=True)
+class WebOutcome:
+    """A web source's result: a document, "unchanged" (304), or the pages a sitemap lists."""
+
+    document: Document | None = None
+    validators: Validators = field(default_factory=Validators)
+    unchanged: bool = False
+    pages: tuple[str, ...] = ()
+    is_sitemap: bool = False
+
+
+def domains_for(url: str, rules: SiteRules) -> tuple[str, ...]:
+    """The domains a source may visit: the configured ones, else its own host."""
+    return rules.allowed_domains or (host_of(url),)
+
+
+class WebLoader:
+    """Loads the web sources of one refresh with one fetcher (so robots.txt is read once)."""
+
+    def __init__(self, options: WebOptions, fetcher: Fetcher | None = None) -> None:
+        self.options = options
+        self.fetcher = fetcher or Fetcher(allowed_private_hosts=options.allowed_private_hosts)
+        # Pages a sitemap listed: the sitemap they came from, and its rules.
+        self.listed_in: dict[str, str] = {}
+        self._inherited: dict[str, SiteRules] = {}
+
+    def rules_for(self, url: str) -> SiteRules:
+        """Rules of a source: inherited from its sitemap for listed pages."""
+        return self._inherited.get(url) or self.options.rules_for(url)
+
+    def load(self, url: str, validators: Validators | None = None) -> WebOutcome:
+        """Fetch ``url``: a page becomes a document, a sitemap the list of its pages.
+
+        Raises:
+            LoadError: the fetch was refused or failed, or the content cannot be loaded.
+
+        """
+        rules = self.rules_for(url)
+        domains = domains_for(url, rules)
+        listed = url in self.listed_in
+        result = self.fetcher.fetch(url, allowed_domains=domains, validators=validators)
+        if result.not_modified:
+            return WebOutcome(validators=result.validators, unchanged=True)
+        sitemap = self._sitemap_in(result)
+        if sitemap is not None:
+            if listed:
+                raise LoadError("a sitemap listed as a page of another sitemap")
+            pages = self._expand(sitemap, result.url, domains, rules.max_pages, depth=0)
+            for page in pages:
+                self.listed_in.setdefault(page, url)
+                self._inherited.setdefault(page, rules)
+            return WebOutcome(pages=tuple(pages), is_sitemap=True)
+        try:
+            document = load_bytes(
+                result.body, source=result.url, content_type=result.content_type, url=result.url
+            )
+        except LoadError:
+            raise
+        except Exception as error:  # noqa: BLE001 - one bad page must never stop a refresh
+            raise LoadError(f"could not be read ({type(error).__name__})") from error
+        return WebOutcome(document=document, validators=result.validators)
+
+    def _sitemap_in(self, result: FetchResult) -> Sitemap | None:
+        if result.media_type in SITEMAP_TYPES or (
+            result.media_type not in PAGE_TYPES and looks_like_xml(result.body)
+        ):
+            sitemap = parse_sitemap(result.body)
+            if sitemap is None:
+                raise FetchError(f"unsupported content type {result.media_type or 'XML'}")
+            return sitemap
+        return None
+
+    def _expand(
+        self, sitemap: Sitemap, url: str, domains: tuple[str, ...], limit: int, depth: int
+    ) -> list[str]:
+        pages: list[str] = []
+        for location in sitemap.locations:
+            if len(pages) >= limit:
+                logger.info("sitemap %s: page limit of %d reached", url, limit)
+                break
+            if not location.startswith(("http://", "https://")) or not in_domains(
+                host_of(location), domains
+            ):
+                logger.info("sitemap %s: skipped %s (outside the allowed domains)", url, location)
+                continue
+            if not sitemap.is_index:
+                pages.append(location)
+                continue
+            if depth + 1 >= MAX_SITEMAP_DEPTH:
+                logger.info("sitemap %s: %s is nested too deeply; skipped", url, location)
+                continue
+            child_result = self.fetcher.fetch(location, allowed_domains=domains)
+            child = self._sitemap_in(child_result) if child_result.body else None
+            if child is None:
+                raise FetchError(f"{location} is listed in a sitemap index but is no sitemap")
+            pages.extend(
+                self._expand(child, child_result.url, domains, limit - len(pages), depth + 1)
+            )
+        return list(dict.fromkeys(pages))
+
+
+def reusable_validators(
+    record: WebPageRecord | None, doc_id: str, old_hash: str | None, basis: str
+) -> Validators | None:
+    """Validators worth sending: only when the served document is what they describe."""
+    if record is None or old_hash is None:
+        return None
+    if record.doc_id != doc_id or record.content_hash != old_hash or record.basis != basis:
+        return None
+    validators = Validators(record.etag, record.last_modified)
+    return validators or None
