@@ -48,6 +48,8 @@ PAGE_TYPES = frozenset(
 SITEMAP_TYPES = frozenset({"application/xml", "text/xml"})
 _CHUNK = 64 * 1024
 _DISALLOW_ALL = ["User-agent: *", "Disallow: /"]
+# Reasons that say the site cannot be fetched from at all, rather than what robots.txt holds.
+_UNREACHABLE = ("refused:", "could not resolve", "could not connect", "timed out", "TLS error")
 
 
 def _version() -> str:
@@ -214,6 +216,8 @@ class Fetcher:
         max_bytes: the largest response accepted.
         connect_timeout: seconds to wait for a connection.
         read_timeout: seconds to wait for each read.
+        user_agent: the User-Agent header sent.
+        tls_context: certificates to trust (default: the system's).
 
     """
 
@@ -225,6 +229,7 @@ class Fetcher:
         connect_timeout: float = CONNECT_TIMEOUT,
         read_timeout: float = READ_TIMEOUT,
         user_agent: str = USER_AGENT,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
         self.allowed_private_hosts = frozenset(h.strip().lower() for h in allowed_private_hosts)
         self.max_bytes = max_bytes
@@ -232,7 +237,8 @@ class Fetcher:
         self.read_timeout = read_timeout
         self.user_agent = user_agent
         self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
-        self._tls = ssl.create_default_context()
+        self._unreachable: dict[str, str] = {}
+        self._tls = tls_context or ssl.create_default_context()
 
     def fetch(
         self,
@@ -272,6 +278,8 @@ class Fetcher:
                 current = urljoin(current, location.strip())
                 continue
             if response.status == http.client.NOT_MODIFIED:
+                if not validators:  # a 304 nobody asked for says nothing about the page
+                    raise FetchError("HTTP 304 without a conditional request")
                 return FetchResult(current, response.status, validators=validators or Validators())
             if response.status != http.client.OK:
                 raise FetchError(f"HTTP {response.status}")
@@ -291,6 +299,11 @@ class Fetcher:
         host = host_of(url)
         if not host:
             raise FetchError("the address has no host")
+        try:
+            _port = parts.port
+            host.encode("idna")
+        except (ValueError, UnicodeError):
+            raise FetchError("malformed address (host or port)") from None
         if parts.username or parts.password:
             raise FetchError("addresses with a user name or password are not fetched")
         if not in_domains(host, domains):
@@ -301,9 +314,16 @@ class Fetcher:
     def _robots_allow(self, url: str, domains: tuple[str, ...]) -> bool:
         parts = urlsplit(url)
         site = f"{parts.scheme}://{parts.netloc.lower()}"
+        if site in self._unreachable:  # the site failed once in this refresh: fail fast
+            raise FetchError(self._unreachable[site])
         parser = self._robots.get(site)
         if parser is None:
-            parser = self._load_robots(site, domains)
+            try:
+                parser = self._load_robots(site, domains)
+            except FetchError as error:
+                if not error.reason.startswith("refused:"):
+                    self._unreachable[site] = error.reason
+                raise
             self._robots[site] = parser
         return parser.can_fetch(ROBOTS_AGENT, url)
 
@@ -326,7 +346,9 @@ class Fetcher:
                     continue
                 break
         except FetchError as error:
-            if error.reason.startswith("refused:"):
+            if error.reason.startswith(_UNREACHABLE):
+                # A refused address, or a site that cannot be reached at all (no connection,
+                # a timeout, a TLS error): the pages would fail the same way, so say that.
                 raise
             # RFC 9309: an unreachable robots.txt means "assume everything is disallowed".
             logger.info("robots.txt of %s could not be read (%s)", site, error.reason)
@@ -350,7 +372,8 @@ class Fetcher:
         robots: bool = False,
     ) -> _Response:
         parts = urlsplit(url)
-        host = host_of(url)
+        # International names go on the wire (DNS, Host, TLS) in their ASCII form.
+        host = host_of(url).encode("idna").decode("ascii")
         port = parts.port or (443 if parts.scheme == "https" else 80)
         addresses = self._resolve(host, port)
         connection: http.client.HTTPConnection

@@ -217,6 +217,9 @@ def _load_all(
                 if loaded is None:  # HTTP 304: the served document is current
                     plan.keep.add(source.doc_id)
                     summary.unchanged.append(name)
+                    checked = context.pages.get(source.location)
+                    if checked is not None:
+                        plan.fetched.append(checked)  # remembered as checked just now
                     continue
                 document, record = loaded
         except LoadError as error:

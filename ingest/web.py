@@ -94,6 +94,15 @@ class WebLoader:
             LoadError: the fetch was refused or failed, or the content cannot be loaded.
 
         """
+        try:
+            return self._load(url, validators)
+        except LoadError:
+            raise
+        except Exception as error:  # noqa: BLE001 - one bad page must never stop a refresh
+            logger.debug("%s: fetch failed", url, exc_info=True)
+            raise LoadError(f"could not be fetched ({type(error).__name__})") from error
+
+    def _load(self, url: str, validators: Validators | None) -> WebOutcome:
         rules = self.rules_for(url)
         domains = domains_for(url, rules)
         listed = url in self.listed_in
@@ -109,14 +118,9 @@ class WebLoader:
                 self.listed_in.setdefault(page, url)
                 self._inherited.setdefault(page, rules)
             return WebOutcome(pages=tuple(pages), is_sitemap=True)
-        try:
-            document = load_bytes(
-                result.body, source=result.url, content_type=result.content_type, url=result.url
-            )
-        except LoadError:
-            raise
-        except Exception as error:  # noqa: BLE001 - one bad page must never stop a refresh
-            raise LoadError(f"could not be read ({type(error).__name__})") from error
+        document = load_bytes(
+            result.body, source=result.url, content_type=result.content_type, url=result.url
+        )
         return WebOutcome(document=document, validators=result.validators)
 
     def _sitemap_in(self, result: FetchResult) -> Sitemap | None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
 import socket
+import ssl
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -480,3 +483,84 @@ def test_web_sources_take_allowed_domains_and_a_page_limit(tmp_path: Path) -> No
 def test_malformed_web_source_settings_name_the_key(tmp_path: Path, extra: str, key: str) -> None:
     with pytest.raises(SettingsError, match="^" + re.escape(key)):
         _settings_with(tmp_path, f'[[sources]]\nlocation = "https://iowa.gov/"\n{extra}\n')
+
+
+def test_malformed_addresses_and_unasked_304s_are_reported_not_raised(web: WebServer) -> None:
+    web.routes["/odd"] = Route(status=304)
+
+    with pytest.raises(FetchError, match="malformed address"):
+        _fetcher().fetch("http://127.0.0.1:99999/page.html", allowed_domains=LOCAL)
+    with pytest.raises(FetchError, match="unsupported address scheme file"):
+        _fetcher().fetch("file:///etc/passwd", allowed_domains=LOCAL)
+    with pytest.raises(FetchError, match="HTTP 304 without a conditional request"):
+        _fetcher().fetch(web.url("/odd"), allowed_domains=LOCAL)
+
+
+def test_an_unexpected_fetcher_error_fails_only_that_source(
+    web: WebServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_fetch = Fetcher.fetch
+
+    def flaky(self: Fetcher, url: str, **kwargs: Any) -> Any:
+        if url.endswith("/broken.html"):
+            raise RuntimeError("boom")
+        return real_fetch(self, url, **kwargs)
+
+    monkeypatch.setattr(Fetcher, "fetch", flaky)
+    services = _services(tmp_path / "data")
+
+    summary = _ingest(services, web.url("/page.html"), web.url("/broken.html"))
+
+    assert summary.added == [web.url("/page.html")]
+    assert [f.reason for f in summary.failed] == ["could not be fetched (RuntimeError)"]
+
+
+def test_a_site_that_cannot_be_reached_is_reported_as_such_once() -> None:
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    fetcher = _fetcher()
+
+    for path in ("/a.html", "/b.html"):
+        with pytest.raises(FetchError, match=r"^could not connect \(ConnectionRefusedError\)$"):
+            fetcher.fetch(f"http://127.0.0.1:{port}{path}", allowed_domains=LOCAL)
+
+
+@pytest.fixture
+def localhost_certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for the name "localhost" (made with the openssl command)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"]
+        + ["-addext", "subjectAltName=DNS:localhost"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return cert, key
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_host_name(
+    localhost_certificate: tuple[Path, Path],
+) -> None:
+    cert, key = localhost_certificate
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    client_tls = ssl.create_default_context(cafile=str(cert))
+    fetcher = Fetcher(allowed_private_hosts=["localhost", "127.0.0.1"], tls_context=client_tls)
+
+    with running_server(server_tls) as web:
+        web.page("/page.html", _page("Secure", "Served over TLS."))
+        result = fetcher.fetch(
+            web.url("/page.html", host="localhost"), allowed_domains=["localhost"]
+        )
+        with pytest.raises(FetchError, match="TLS error"):
+            # The certificate names localhost, not 127.0.0.1: the name is checked, not the IP.
+            fetcher.fetch(web.url("/page.html"), allowed_domains=LOCAL)
+
+    assert result.url == f"https://localhost:{web.port}/page.html"
+    assert b"Served over TLS." in result.body
+    assert web.requests[-1].headers["Host"] == f"localhost:{web.port}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,17 +34,20 @@ class Seen:
 class WebServer:
     """Serves ``routes`` (path -> Route, or a callable building one) and records requests."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route | Callable[[], Route]] = {}
         self.requests: list[Seen] = []
+        self.scheme = "https" if tls else "http"
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         """The address of ``path`` on this server (under another host name if given)."""
-        return f"http://{host}:{self.port}{path}"
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def page(self, path: str, html: str, **headers: str) -> None:
         """Serve an HTML page at ``path``."""
@@ -108,9 +112,9 @@ def _handler(server: WebServer) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def running_server() -> Iterator[WebServer]:
-    """A started server, stopped afterwards."""
-    server = WebServer()
+def running_server(tls: ssl.SSLContext | None = None) -> Iterator[WebServer]:
+    """A started server (HTTPS with ``tls``), stopped afterwards."""
+    server = WebServer(tls)
     server.start()
     try:
         yield server
