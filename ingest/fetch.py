@@ -20,6 +20,7 @@ import urllib.robotparser
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
+from pathlib import PurePosixPath
 from urllib.parse import urljoin, urlsplit
 
 from ingest.document import LoadError
@@ -46,6 +47,9 @@ PAGE_TYPES = frozenset(
     }
 )
 SITEMAP_TYPES = frozenset({"application/xml", "text/xml"})
+# Some servers send documents as bare bytes; those are accepted when the name has a known suffix.
+GENERIC_TYPES = frozenset({"application/octet-stream", "binary/octet-stream"})
+PAGE_SUFFIXES = frozenset({".html", ".htm", ".pdf", ".docx", ".md", ".markdown", ".txt"})
 _CHUNK = 64 * 1024
 _DISALLOW_ALL = ["User-agent: *", "Disallow: /"]
 # Reasons that say the site cannot be fetched from at all, rather than what robots.txt holds.
@@ -405,7 +409,7 @@ class Fetcher:
             if response.status != http.client.OK:
                 return _Response(response.status, response.headers, b"")
             if not robots:
-                self._check_type(response.headers.get("Content-Type"), accept)
+                self._check_type(response.headers.get("Content-Type"), accept, url)
             encoding = (response.headers.get("Content-Encoding") or "identity").strip().lower()
             if encoding != "identity":
                 raise FetchError(f"unsupported content encoding {encoding}")
@@ -431,8 +435,14 @@ class Fetcher:
         check_addresses(host, addresses, self.allowed_private_hosts)
         return addresses
 
-    def _check_type(self, content_type: str | None, accept: frozenset[str]) -> None:
+    def _check_type(self, content_type: str | None, accept: frozenset[str], url: str) -> None:
         media_type = (content_type or "").split(";")[0].strip().lower()
+        if (
+            media_type in GENERIC_TYPES
+            and accept & PAGE_TYPES
+            and PurePosixPath(urlsplit(url).path).suffix.lower() in PAGE_SUFFIXES
+        ):
+            return  # a document served as "just bytes": its name says what it is
         if media_type and media_type not in accept:
             raise FetchError(f"unsupported content type {media_type}")
 

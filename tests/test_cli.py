@@ -497,3 +497,37 @@ def test_ingest_of_a_url_reports_http_errors_and_leads_only_to_its_own_host() ->
         web.url("/missing"): "HTTP 404",
         web.url("/away"): "redirect to a host outside the allowed domains (localhost)",
     }
+
+
+def test_a_configured_sitemap_is_fetched_with_its_domains_and_page_limit(tmp_path: Path) -> None:
+    from tests.ingest.web_server import Route, running_server
+
+    contacts = (REPO / "sectorbot.toml").read_text(encoding="utf-8").split("[[contacts]]", 1)[1]
+    with running_server() as web:
+        for name in ("a", "b", "c"):
+            web.page(f"/{name}.html", WEB_PAGE.replace("Cedar Valley", f"Cedar {name.upper()}"))
+        entries = "".join(f"<url><loc>{web.url(f'/{n}.html')}</loc></url>" for n in "abc")
+        web.routes["/sitemap.xml"] = Route(
+            body=(
+                '<?xml version="1.0"?><urlset '
+                f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+            ).encode(),
+            headers={"Content-Type": "application/xml"},
+        )
+        config = tmp_path / "web.toml"
+        config.write_text(
+            f'[[sources]]\nlocation = "{web.url("/sitemap.xml")}"\n'
+            'allowed_domains = ["127.0.0.1"]\nmax_pages = 2\n\n[[contacts]]' + contacts,
+            encoding="utf-8",
+        )
+
+        result = _run(
+            ["ingest", "--json"],
+            SECTORBOT_CONFIG=str(config),
+            INGEST_ALLOWED_PRIVATE_HOSTS="127.0.0.1",
+        )
+
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["details"]["added"] == [web.url("/a.html"), web.url("/b.html")]
+    assert "/c.html" not in web.paths()

@@ -564,3 +564,34 @@ def test_https_connects_to_the_checked_address_and_verifies_the_host_name(
     assert result.url == f"https://localhost:{web.port}/page.html"
     assert b"Served over TLS." in result.body
     assert web.requests[-1].headers["Host"] == f"localhost:{web.port}"
+
+
+def test_a_new_pipeline_version_fetches_in_full_instead_of_trusting_a_304(
+    web: WebServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    web.routes["/page.html"] = Route(
+        body=_page("Welding", "Welders meet on Tuesdays.").encode(),
+        headers={"Content-Type": "text/html"},
+        etag='"same"',
+    )
+    services = _services(tmp_path / "data")
+    url = web.url("/page.html")
+    _ingest(services, url)
+
+    monkeypatch.setattr("ingest.pipeline.PIPELINE_VERSION", "rebuilt")
+    summary = _ingest(services, url)
+
+    assert summary.updated == [url]
+    assert "If-None-Match" not in web.requests[-1].headers
+
+
+def test_a_document_served_as_bare_bytes_is_accepted_by_its_name_only(web: WebServer) -> None:
+    octets = {"Content-Type": "application/octet-stream"}
+    web.routes["/guide.txt"] = Route(body=b"Partnership guide.", headers=octets)
+    web.routes["/download"] = Route(body=b"Partnership guide.", headers=octets)
+
+    result = _fetcher().fetch(web.url("/guide.txt"), allowed_domains=LOCAL)
+
+    assert result.body == b"Partnership guide."
+    with pytest.raises(FetchError, match="unsupported content type application/octet-stream"):
+        _fetcher().fetch(web.url("/download"), allowed_domains=LOCAL)
