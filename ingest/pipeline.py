@@ -228,9 +228,7 @@ def _load_all(
             plan.keep.add(source.doc_id)
             # The pages of a sitemap that cannot be read stay as they were.
             plan.keep.update(
-                record.doc_id
-                for record in context.pages.values()
-                if record.sitemap == source.location
+                page.doc_id for page in context.pages.values() if page.sitemap == source.location
             )
             continue
         content_hash = _content_hash(document, source.url_override)
@@ -238,9 +236,9 @@ def _load_all(
         if record is not None:
             plan.fetched.append(dataclasses.replace(record, content_hash=content_hash))
     plan.dropped = {
-        record.doc_id
-        for record in context.pages.values()
-        if record.sitemap in expanded and record.doc_id not in queued
+        page.doc_id
+        for page in context.pages.values()
+        if page.sitemap in expanded and page.doc_id not in queued
     }
     report("load", len(queue), len(queue))
     return plan
