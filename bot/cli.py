@@ -93,15 +93,7 @@ def ingest(context: click.Context, sources: tuple[str, ...], reset: bool, as_jso
                     web=settings.web_options(sources),
                 )
             else:
-                configured = [(source.location, source.url) for source in settings.sources]
-                summary = refresh(
-                    services.kb,
-                    configured,
-                    full=True,
-                    reset=reset,
-                    progress=progress,
-                    web=settings.web_options(),
-                )
+                summary = services.refresh_configured(reset=reset, progress=progress)
         except RefreshError as error:
             raise click.ClickException(str(error)) from None
     _print_summary(summary, as_json)

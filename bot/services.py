@@ -51,7 +51,14 @@ class Services:
     ) -> RefreshSummary:
         """Refresh the knowledge base from the configured sources."""
         locations = [(source.location, source.url) for source in self.settings.sources]
-        return refresh(self.kb, locations, full=True, reset=reset, progress=progress)
+        return refresh(
+            self.kb,
+            locations,
+            full=True,
+            reset=reset,
+            progress=progress,
+            web=self.settings.web_options(),
+        )
 
     def ensure_knowledge(self, progress: Progress | None = None) -> RefreshSummary | None:
         """Build the knowledge base from the configured sources if nothing is built yet."""
