@@ -17,7 +17,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import messages
-from bot.blocks.answer import Block, build_answer_blocks
+from bot.blocks.answer import build_answer_blocks
+from bot.blocks.elements import Block
 from bot.followups import is_smalltalk, needs_context
 from bot.services import Services
 from bot.store import turns

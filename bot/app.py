@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -10,6 +11,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import RetryHandler
 
 from bot.handoff.email import Mailer
 from bot.handoff.outbox import Outbox, RetryPolicy
@@ -32,12 +34,8 @@ class SlackConfigurationError(Exception):
 
 def make_web_client(settings: Settings) -> WebClient:
     """The Web API client: the bot token, ``SLACK_API_URL`` when set, retries on ``ratelimited``."""
-    if settings.slack_bot_token is None:
-        raise SlackConfigurationError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
-    base_url = settings.slack_api_url or WebClient.BASE_URL
-    return WebClient(
-        token=settings.slack_bot_token.reveal(),
-        base_url=base_url if base_url.endswith("/") else base_url + "/",
+    return _web_client(
+        settings,
         retry_handlers=[
             ConnectionErrorRetryHandler(),
             # Slack's 429 carries Retry-After; the handler sleeps that long and tries again.
@@ -48,14 +46,21 @@ def make_web_client(settings: Settings) -> WebClient:
 
 def make_outbox_client(settings: Settings) -> WebClient:
     """A Web API client without built-in retries: the outbox stores and schedules its own."""
+    return _web_client(settings, retry_handlers=[], timeout=OUTBOX_TIMEOUT)
+
+
+def _web_client(
+    settings: Settings, *, retry_handlers: list[RetryHandler], timeout: int | None = None
+) -> WebClient:
     if settings.slack_bot_token is None:
         raise SlackConfigurationError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
     base_url = settings.slack_api_url or WebClient.BASE_URL
+    options: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
     return WebClient(
         token=settings.slack_bot_token.reveal(),
         base_url=base_url if base_url.endswith("/") else base_url + "/",
-        timeout=OUTBOX_TIMEOUT,
-        retry_handlers=[],
+        retry_handlers=retry_handlers,
+        **options,
     )
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import PurePath
-from typing import Any
 
 from bot import ids
+from bot.blocks.elements import Block, button, section
 from bot.slack_text import escape, link, split_rendered, split_text, to_mrkdwn
 from knowledge.types import Answer, Source
 
@@ -18,8 +18,6 @@ SECTION_LIMIT = 3000
 BLOCK_LIMIT = 50
 FALLBACK_LIMIT = 300
 SHORTENED_NOTE = "_(The answer was shortened to fit in Slack.)_"
-
-Block = dict[str, Any]
 
 
 def build_answer_blocks(answer: Answer, turn_id: str) -> tuple[str, list[Block]]:
@@ -32,7 +30,7 @@ def build_answer_blocks(answer: Answer, turn_id: str) -> tuple[str, list[Block]]
     if len(sections) > budget:
         sections = sections[: budget - 1] + [SHORTENED_NOTE]
     blocks = [
-        _section(f"{ids.ANSWER_TEXT_BLOCK}_{index}", text)
+        section(text, f"{ids.ANSWER_TEXT_BLOCK}_{index}")
         for index, text in enumerate(sections, start=1)
     ]
     return fallback_text(answer.text), [*blocks, *source_blocks, actions]
@@ -44,9 +42,9 @@ def build_answer_actions(turn_id: str) -> Block:
         "type": "actions",
         "block_id": ids.ANSWER_ACTIONS_BLOCK,
         "elements": [
-            _button(ids.FEEDBACK_HELPFUL, "Helpful", turn_id),
-            _button(ids.FEEDBACK_NOT_HELPFUL, "Not helpful", turn_id),
-            _button(ids.TALK_TO_PERSON, "Talk to a person", turn_id, style="primary"),
+            button(ids.FEEDBACK_HELPFUL, "Helpful", turn_id),
+            button(ids.FEEDBACK_NOT_HELPFUL, "Not helpful", turn_id),
+            button(ids.TALK_TO_PERSON, "Talk to a person", turn_id, style="primary"),
         ],
     }
 
@@ -81,28 +79,7 @@ def _source_blocks(sources: tuple[Source, ...]) -> list[Block]:
     names = [ids.ANSWER_SOURCES_BLOCK] + [
         f"{ids.ANSWER_SOURCES_BLOCK}_{index}" for index in range(2, len(pieces) + 1)
     ]
-    return [_section(name, piece) for name, piece in zip(names, pieces, strict=True)]
-
-
-def _section(block_id: str, text: str) -> Block:
-    # verbatim: Slack must not auto-link or auto-parse mentions in text we did not write.
-    return {
-        "type": "section",
-        "block_id": block_id,
-        "text": {"type": "mrkdwn", "text": text, "verbatim": True},
-    }
-
-
-def _button(action_id: str, label: str, value: str, style: str | None = None) -> Block:
-    button: Block = {
-        "type": "button",
-        "action_id": action_id,
-        "text": {"type": "plain_text", "text": label},
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
+    return [section(piece, name) for name, piece in zip(names, pieces, strict=True)]
 
 
 def _date(day: dt.date) -> str:

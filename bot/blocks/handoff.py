@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import ids
+from bot.blocks.elements import Block, button, section
 from bot.handoff.form import LIMITS
 from bot.handoff.store import HandoffRequest
 from bot.slack_text import escape, safe_url
-
-Block = dict[str, Any]
 
 INTEREST_LABELS = {
     "join": "Join a partnership",
@@ -49,7 +48,7 @@ def build_handoff_modal(
         f"Tell us how to reach you and what you need; *{escape(contact_name)}*, who runs Iowa's "
         "Business Sector Partnerships, gets it and follows up."
     )
-    blocks: list[Block] = [_section(intro)]
+    blocks: list[Block] = [section(intro)]
     if prefill.note:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": prefill.note}]})
     blocks += [
@@ -81,7 +80,7 @@ def build_received_view(request: HandoffRequest) -> dict[str, Any]:
         "type": "modal",
         "title": {"type": "plain_text", "text": "Request received"},
         "close": {"type": "plain_text", "text": "Done"},
-        "blocks": [_section(requester_text(request, "received"))],
+        "blocks": [section(requester_text(request, "received"))],
     }
 
 
@@ -106,17 +105,17 @@ def build_notification(request: HandoffRequest) -> tuple[str, list[Block]]:
     url = safe_url(request.source_permalink)
     if url:
         lines.append(f"<{url}|Original message>")
-    blocks: list[Block] = [_section("\n".join(lines))]
+    blocks: list[Block] = [section("\n".join(lines))]
     if request.details:
-        blocks.append(_section("*Details*\n" + escape(request.details[: LIMITS["details"]])))
+        blocks.append(section("*Details*\n" + escape(request.details[: LIMITS["details"]])))
     blocks.append(
         {"type": "context", "elements": [{"type": "mrkdwn", "text": _status_line(request)}]}
     )
     buttons = []
     if request.status in ("new", "notified"):
-        buttons.append(_button(ids.HANDOFF_CLAIM, "Claim", request.reference, "primary"))
+        buttons.append(button(ids.HANDOFF_CLAIM, "Claim", request.reference, "primary"))
     if request.status != "resolved":
-        buttons.append(_button(ids.HANDOFF_RESOLVE, "Resolved", request.reference))
+        buttons.append(button(ids.HANDOFF_RESOLVE, "Resolved", request.reference))
     if buttons:
         blocks.append({"type": "actions", "block_id": "handoff_actions", "elements": buttons})
     text = f"Hand-off {request.reference}: {escape(request.name)} ({_STATUS_LINES[request.status]})"
@@ -221,19 +220,3 @@ def _interest_input(initial: str) -> Block:
 
 def _option(value: str) -> Block:
     return {"text": {"type": "plain_text", "text": INTEREST_LABELS[value]}, "value": value}
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}
-
-
-def _button(action_id: str, label: str, value: str, style: str | None = None) -> Block:
-    button: Block = {
-        "type": "button",
-        "action_id": action_id,
-        "text": {"type": "plain_text", "text": label},
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button

@@ -6,13 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot import messages
+from bot.blocks.elements import Block, section
 from bot.handoff.store import HandoffRequest
 from bot.slack_text import escape
 from knowledge.contacts import Contact
 from knowledge.registry import VersionRecord
-
-Block = dict[str, Any]
-
 
 HANDOFF_LINES = 10
 
@@ -28,21 +26,21 @@ def build_home_view(
     examples = "\n".join(f"\u2022 {question}" for question in messages.EXAMPLE_QUESTIONS)
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Sector Partnerships bot"}},
-        _section(
+        section(
             "I answer questions about Iowa's Business Sector Partnerships from Iowa Workforce "
             "Development documents, with numbered sources. Mention me in a channel, send me a "
             "direct message, or use `/sectorbot ask`. If the documents don't hold the answer, "
             "I say so and tell you who can help."
         ),
-        _section(f"*Try asking*\n{examples}"),
+        section(f"*Try asking*\n{examples}"),
         {"type": "divider"},
-        _section(f"*Talk to a person*\n{messages.contact_card(contact)}"),
+        section(f"*Talk to a person*\n{messages.contact_card(contact)}"),
     ]
     if is_admin:
         blocks += [
             {"type": "divider"},
-            _section(_status(version)),
-            _section(_handoffs(open_handoffs)),
+            section(_status(version)),
+            section(_handoffs(open_handoffs)),
         ]
     return {"type": "home", "blocks": blocks}
 
@@ -72,7 +70,3 @@ def _handoffs(requests: Sequence[HandoffRequest]) -> str:
             f"...and {more} older; `/sectorbot handoffs` or `sectorbot handoffs` list all."
         )
     return f"*Open hand-offs* (admins only): {len(requests)}\n" + "\n".join(lines)
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}
