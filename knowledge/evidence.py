@@ -35,6 +35,7 @@ ANSWER_TYPE_BONUS = 0.06
 NAME_BONUS = 0.05
 CODE_BONUS = 0.08
 DATE_MATCH_BONUS = 0.06
+COUNT_BONUS = 0.08
 SUBJECT_BONUS = 0.06
 CURRENT_STATE_BONUS = 0.08
 RECENCY_WEIGHT = 0.04
@@ -51,6 +52,12 @@ STRENGTH_CHUNKS = 6
 MIN_ANSWER_WORDS = 4
 
 # "What is X?", "X in plain English", "explain X": the answer is about X itself.
+_HOW_MANY = re.compile(r"\bhow many (?:of (?:these|those|the) )?((?:[\w'-]+ ){0,3}[\w'-]+)", re.I)
+_NUMBER_THEN_WORDS = re.compile(
+    r"\b(?:\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+    r"twenty|dozen|hundred)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)",
+    re.IGNORECASE,
+)
 _MONTH_YEAR = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?"
     r"((?:19|20)\d\d)\b",
@@ -92,6 +99,7 @@ class _Question:
     codes: set[str]
     prefer_recent: bool
     dates: list[tuple[str, str]] = field(default_factory=list)
+    counted: frozenset[str] = frozenset()
     definitional: bool = False
 
     @property
@@ -120,6 +128,7 @@ def gather(
         prefer_recent=prefer_recent,
         definitional=bool(_DEFINITIONAL.search(question)),
         dates=[(month[:3].lower(), year) for month, year in _MONTH_YEAR.findall(question)],
+        counted=_counted_things(question),
     )
     top = retrieved[:SENTENCE_CHUNKS] + _sections_named(version, asked.codes, retrieved)
     counts = version.sentence_counts
@@ -275,6 +284,20 @@ def _names_code(heading: str, code: str) -> bool:
     return re.search(rf"(?<![\w.]){re.escape(code)}(?![\w])", heading) is not None
 
 
+def _counted_things(question: str) -> frozenset[str]:
+    """What "how many ..." counts: "how many local workforce areas" -> {local, workforce, area}."""
+    match = _HOW_MANY.search(question)
+    return frozenset(content_terms(match.group(1))) if match else frozenset()
+
+
+def _counts(text: str, counted: frozenset[str]) -> bool:
+    """True when the sentence puts a number before what is counted ("six local areas")."""
+    for match in _NUMBER_THEN_WORDS.finditer(text):
+        if set(content_terms(match.group(1))) & counted:
+            return True
+    return False
+
+
 def _echoes(asked: _Question, terms: frozenset[str]) -> bool:
     """True for a sentence that mostly restates the question ("IWD wants partnerships to ...")."""
     if len(terms) < MIN_ECHO_TERMS:
@@ -286,6 +309,8 @@ def _cue_bonus(asked: _Question, text: str, terms: frozenset[str], states_wanted
     bonus = 0.0
     if states_wanted:
         bonus += ANSWER_TYPE_BONUS
+    if asked.counted and _counts(text, asked.counted):
+        bonus += COUNT_BONUS
     lowered_text = text.lower()
     # "back in sept 2022" points at the sentence dated Sept. 13, 2022, not at another 2022 one.
     if any(

@@ -73,4 +73,9 @@ def sentence_in_context(chunk: Chunk, sentences: list[str], index: int) -> str:
         return f"{sentences[index - 1]} {sentence}"
     if index == 0 and chunk.headings and chunk.headings[-1].rstrip().endswith("?"):
         return f"{chunk.headings[-1]} {sentence}"
+    if " | " in sentence:
+        # A table row ("Milestone: Sept. 13, 2022 awards | Details: $26.6 million") says what it
+        # is about only through the section it sits in.
+        context = chunk.headings[-1] if chunk.headings else chunk.title
+        return f"{context}: {sentence.replace(' | ', '; ')}"
     return sentence

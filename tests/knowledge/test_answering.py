@@ -210,3 +210,17 @@ def test_a_code_is_explained_from_the_section_that_is_about_it(corpus_services: 
 
     assert answer.text.startswith("260E pays for training workers hired into newly created jobs")
     assert "withholding" in answer.text
+
+
+def test_a_how_many_question_gets_the_sentence_that_counts_those_things(
+    corpus_services: Services,
+) -> None:
+    answer = _ask(corpus_services, "How many local workforce development areas does Iowa have?")
+
+    assert "six" in answer.text
+
+
+def test_a_table_row_is_found_by_its_date(corpus_services: Services) -> None:
+    answer = _ask(corpus_services, "How much did the Sept. 2022 child care awards total?")
+
+    assert "$26.6 million" in answer.text
