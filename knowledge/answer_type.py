@@ -49,8 +49,10 @@ _STATES = {
     "money": re.compile(
         r"\$\s?\d[\d,.]*( (million|billion|thousand))?|\b\d[\d,.]* (dollars|percent)\b|\d+(\.\d+)?%"
     ),
+    # A count, not a year: "2022" in "In September 2022, ..." answers no "how many".
     "number": re.compile(
-        r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred)\b",
+        r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b"
+        r"|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred)\b",
         re.IGNORECASE,
     ),
     "date": re.compile(rf"\b{_MONTHS}\.? (\d{{1,2}}, )?\d{{4}}\b|\b(19|20)\d{{2}}\b"),
