@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import os
@@ -24,6 +25,23 @@ def use_repo_imports() -> None:
     """Make ``bot``, ``knowledge`` and ``ingest`` importable from this checkout."""
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    """The options every benchmark takes: the documents, the settings file and --json."""
+    parser.add_argument("--seed", type=Path, default=SHARED / "seed", help="seed folder")
+    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus", help="corpus folder")
+    parser.add_argument(
+        "--config", type=Path, default=REPO / "sectorbot.toml", help="SECTORBOT_CONFIG to use"
+    )
+    parser.add_argument("--json", dest="as_json", action="store_true", help="print one JSON object")
+
+
+def parse(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Parse the arguments, with the settings path made absolute."""
+    args = parser.parse_args()
+    args.config = args.config.resolve()
+    return args
 
 
 def machine_info() -> list[Row]:

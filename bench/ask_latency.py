@@ -24,8 +24,10 @@ from _machine import (
     REPO,
     SHARED,
     Row,
+    add_common_options,
     emit,
     machine_info,
+    parse,
     peak_rss_mb,
     percentile,
     use_repo_imports,
@@ -107,21 +109,14 @@ def _parse_args() -> argparse.Namespace:
         type=Path,
         help="reuse (or build into) this data dir instead of a temporary one",
     )
-    parser.add_argument("--seed", type=Path, default=SHARED / "seed", help="seed folder")
-    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus", help="corpus folder")
     parser.add_argument(
         "--questions",
         type=Path,
         default=SHARED / "eval" / "dev_questions.jsonl",
         help="JSONL file with a `question` per line",
     )
-    parser.add_argument(
-        "--config", type=Path, default=REPO / "sectorbot.toml", help="SECTORBOT_CONFIG to use"
-    )
-    parser.add_argument("--json", dest="as_json", action="store_true", help="print one JSON object")
-    args = parser.parse_args()
-    args.config = args.config.resolve()
-    return args
+    add_common_options(parser)
+    return parse(parser)
 
 
 def _questions(path: Path) -> list[str]:

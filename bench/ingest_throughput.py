@@ -13,7 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from _machine import REPO, SHARED, Row, emit, machine_info, peak_rss_mb, use_repo_imports
+from _machine import (
+    Row,
+    add_common_options,
+    emit,
+    machine_info,
+    parse,
+    peak_rss_mb,
+    use_repo_imports,
+)
 
 if TYPE_CHECKING:
     from ingest.summary import RefreshSummary
@@ -89,19 +97,12 @@ def _parse_args() -> argparse.Namespace:
             "re-ingest after one file changes. Prints numbers; never asserts."
         )
     )
-    parser.add_argument("--seed", type=Path, default=SHARED / "seed", help="seed folder")
-    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus", help="corpus folder")
     parser.add_argument(
         "--touch",
         help="corpus file name to append a paragraph to (default: the first .md or .txt file)",
     )
-    parser.add_argument(
-        "--config", type=Path, default=REPO / "sectorbot.toml", help="SECTORBOT_CONFIG to use"
-    )
-    parser.add_argument("--json", dest="as_json", action="store_true", help="print one JSON object")
-    args = parser.parse_args()
-    args.config = args.config.resolve()
-    return args
+    add_common_options(parser)
+    return parse(parser)
 
 
 def _pick_file(corpus: Path, name: str | None) -> Path:
