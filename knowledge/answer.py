@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from knowledge.intents import classify, is_about_taking_part
 from knowledge.names import Acronym, acronyms_in, codes_in, spell_out
 from knowledge.passages import Sentence
 from knowledge.retrieve import retrieve
+from knowledge.staleness import with_staleness_note
 from knowledge.terms import content_terms
 from knowledge.types import Answer, Chunk
 
@@ -29,8 +31,6 @@ from knowledge.types import Answer, Chunk
 # meaning to the question (cosine similarity with MiniLM). Questions that name a code the
 # documents use ("260E", "84A.15") may be a little further off: the code itself is the match.
 MIN_STRENGTH = 0.55
-# Share of words a sentence must have in common with a quoted one to count as saying the same.
-CORROBORATION = 0.6
 # Share of words a sentence must have in common with a quoted one to count as saying the same.
 CORROBORATION = 0.6
 MIN_STRENGTH_WITH_CODE = 0.45
@@ -42,9 +42,17 @@ _ASKS_EMAIL = re.compile(r"\be-?mail\b", re.IGNORECASE)
 class Answerer:
     """Answers questions from the knowledge base; extractive, so no model or network is needed."""
 
-    def __init__(self, kb: KnowledgeBase, contacts: Sequence[Contact]) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        contacts: Sequence[Contact],
+        *,
+        stale_after_days: int | None = None,
+    ) -> None:
         self.kb = kb
         self.contacts = tuple(contacts)
+        # Answers resting on a document dated longer ago than this say so (None: never).
+        self.stale_after_days = stale_after_days
         self._contact_sources = ContactSources(kb.embedder)
 
     def answer(self, question: str, *, context: str | None = None) -> Answer:
@@ -94,6 +102,7 @@ class Answerer:
             )
         else:
             answer = Answer(question, replies.not_found(contact), (), False, "question")
+        answer = with_staleness_note(answer, self.stale_after_days, dt.date.today())
         return _timed(answer, started, retrieved_at)
 
     def _evidence(self, version: OpenVersion, question: str) -> Evidence:
