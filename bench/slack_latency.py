@@ -33,6 +33,7 @@ def main() -> None:
     args = _parse_args()
     use_repo_imports()
     from bot.app import build_app
+    from bot.refreshing import ensure_knowledge
     from bot.server import BackgroundHttpServer, knowledge_ready
     from bot.services import build_services
     from bot.settings import load_settings
@@ -54,7 +55,7 @@ def main() -> None:
         )
         services = build_services(settings)
         started = time.perf_counter()
-        services.ensure_knowledge()
+        ensure_knowledge(services)
         build_s = time.perf_counter() - started
         app = build_app(settings, services)  # production settings: 8 listener threads
         server = BackgroundHttpServer(app, knowledge_ready(services), host="127.0.0.1", port=0)

@@ -13,6 +13,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.handler import RetryHandler
 
+from bot.admin.alerts import alert_admins
+from bot.admin.schedule import RefreshScheduler
 from bot.handoff.email import Mailer
 from bot.handoff.outbox import Outbox, RetryPolicy
 from bot.handoff.worker import OutboxWorker
@@ -94,14 +96,34 @@ def start_outbox_worker(settings: Settings, services: Services) -> OutboxWorker:
     return worker.start()
 
 
+def start_refresh_scheduler(settings: Settings, services: Services) -> RefreshScheduler | None:
+    """Refresh the configured sources every ``REFRESH_INTERVAL_HOURS`` (None when unset)."""
+    if services.refresh_scheduler is not None:
+        services.refresh_scheduler.stop()
+        services.refresh_scheduler = None
+    if not settings.refresh_interval_hours:
+        return None
+    client = make_web_client(settings)
+    scheduler = RefreshScheduler(
+        services,
+        settings.refresh_interval_hours,
+        lambda text: alert_admins(client, settings.admin_user_ids, text),
+    )
+    services.refresh_scheduler = scheduler
+    return scheduler.start()
+
+
 def build_app(
     settings: Settings,
     services: Services,
     *,
     listener_executor: Executor | None = None,
     start_outbox: bool = True,
+    start_schedule: bool = True,
 ) -> App:
-    """The Bolt app with every listener registered, and (by default) the outbox worker started.
+    """The Bolt app with every listener registered, and its background work started.
+
+    By default the outbox worker starts, and the refresh schedule when an interval is set.
 
     Token, signing secret and client are passed explicitly: given None, Bolt would read
     ``SLACK_*`` from the environment on its own. Bolt calls ``auth.test`` here, so the Web API
@@ -121,4 +143,6 @@ def build_app(
     register_listeners(app, services)
     if start_outbox:
         start_outbox_worker(settings, services)
+    if start_schedule:
+        start_refresh_scheduler(settings, services)
     return app

@@ -7,6 +7,7 @@ Examples:
   sectorbot eval questions.jsonl --json
   sectorbot serve --http --port 3000
   sectorbot handoffs --status new --json
+  sectorbot status
 """  # noqa: D301 - "\b" is click's marker for "do not rewrap this paragraph"
 
 from __future__ import annotations
@@ -23,11 +24,22 @@ from dotenv import load_dotenv
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
 
+from bot.admin.sources import list_sources
+from bot.admin.status import knowledge_status
+from bot.admin.texts import rollback_text
 from bot.handoff.store import STATUSES, format_request_line, list_requests
 from bot.progress import TerminalProgress
+from bot.refreshing import (
+    NothingToRollBackError,
+    RefreshBusyError,
+    RefreshRequest,
+    ensure_knowledge,
+    roll_back,
+    run_refresh,
+)
 from bot.services import Services, StorageError, build_services
 from bot.settings import Settings, SettingsError, load_settings
-from ingest.pipeline import RefreshError, refresh
+from ingest.pipeline import RefreshError
 from ingest.summary import RefreshSummary
 from knowledge.evaluate import evaluate, format_report
 from knowledge.types import Answer
@@ -77,25 +89,8 @@ def _services(context: click.Context) -> Services:
 def ingest(context: click.Context, sources: tuple[str, ...], reset: bool, as_json: bool) -> None:
     """Index files, folders or URLs (default: the configured sources)."""
     services = _services(context)
-    settings: Settings = context.obj
-    with TerminalProgress(enabled=None if not as_json else False) as progress:
-        try:
-            if sources:
-                locations: list[tuple[str, str | None]] = [(source, None) for source in sources]
-                # A URL named here may lead only to its own host (configured sources may
-                # name more domains in sectorbot.toml).
-                summary = refresh(
-                    services.kb,
-                    locations,
-                    full=False,
-                    reset=reset,
-                    progress=progress,
-                    web=settings.web_options(sources),
-                )
-            else:
-                summary = services.refresh_configured(reset=reset, progress=progress)
-        except RefreshError as error:
-            raise click.ClickException(str(error)) from None
+    request = RefreshRequest(trigger="cli", requested_by=_cli_user(), sources=sources, reset=reset)
+    summary = _refresh_with_progress(services, request, quiet=as_json)
     _print_summary(summary, as_json)
     if not summary.indexed_anything:
         sys.exit(1)
@@ -223,6 +218,69 @@ def _missing_slack_settings(settings: Settings, mode: str) -> list[str]:
     return [key for key, value in needed.items() if value is None]
 
 
+@cli.command(name="refresh")
+@json_option
+@click.pass_context
+def refresh_command(context: click.Context, as_json: bool) -> None:
+    """Refresh the configured sources (the same as `ingest` without SOURCE)."""
+    services = _services(context)
+    request = RefreshRequest(trigger="cli", requested_by=_cli_user())
+    summary = _refresh_with_progress(services, request, quiet=as_json)
+    _print_summary(summary, as_json)
+    if not summary.indexed_anything:
+        sys.exit(1)
+
+
+@cli.command()
+@json_option
+@click.pass_context
+def rollback(context: click.Context, as_json: bool) -> None:
+    """Serve the knowledge-base version built before the current one."""
+    services = _services(context)
+    try:
+        switched = roll_back(services)
+    except (RefreshBusyError, NothingToRollBackError) as error:
+        raise click.ClickException(f"cannot roll back: {error}") from None
+    if as_json:
+        click.echo(
+            json.dumps({"from": switched.left.version_id, "to": switched.serving.version_id})
+        )
+    else:
+        click.echo(rollback_text(switched))
+
+
+@cli.command()
+@json_option
+@click.pass_context
+def status(context: click.Context, as_json: bool) -> None:
+    """Show the version being served, its size and age, and the last and next refresh."""
+    report = knowledge_status(_services(context))
+    click.echo(json.dumps(report.as_json()) if as_json else "\n".join(report.lines()))
+
+
+@cli.command()
+@json_option
+@click.pass_context
+def sources(context: click.Context, as_json: bool) -> None:
+    """List the configured sources, their documents and when each was last fetched."""
+    listing = list_sources(_services(context))
+    click.echo(json.dumps(listing.as_json()) if as_json else "\n".join(listing.lines()))
+
+
+def _cli_user() -> str:
+    return os.environ.get("USER") or os.environ.get("USERNAME") or "command line"
+
+
+def _refresh_with_progress(
+    services: Services, request: RefreshRequest, *, quiet: bool
+) -> RefreshSummary:
+    with TerminalProgress(enabled=None if not quiet else False) as progress:
+        try:
+            return run_refresh(services, request, progress=progress)
+        except (RefreshError, RefreshBusyError) as error:
+            raise click.ClickException(str(error)) from None
+
+
 def _ensure_knowledge(services: Services, *, quiet: bool) -> None:
     if services.kb.current() is not None:
         return
@@ -232,8 +290,8 @@ def _ensure_knowledge(services: Services, *, quiet: bool) -> None:
         )
     with TerminalProgress(enabled=False if quiet else None) as progress:
         try:
-            summary = services.ensure_knowledge(progress)
-        except RefreshError as error:
+            summary = ensure_knowledge(services, progress)
+        except (RefreshError, RefreshBusyError) as error:
             raise click.ClickException(str(error)) from None
     if summary and not quiet:
         click.echo(summary.as_text(), err=True)

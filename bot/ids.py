@@ -56,6 +56,6 @@ BOT_EVENTS = (
     "message.im",
 )
 
-# Subcommands of /sectorbot: the ones answered now, and the ones later issues add.
+# Subcommands of /sectorbot: for everyone, and for admins only.
 SUBCOMMANDS = ("help", "ask", "contact", "handoff", "handoffs")
-LATER_SUBCOMMANDS = ("refresh", "sources", "status", "report")
+ADMIN_SUBCOMMANDS = ("refresh", "rollback", "sources", "status", "report")

@@ -84,14 +84,6 @@ def feedback_sorry(contact: Contact) -> str:
     )
 
 
-def not_available_yet(subcommand: str) -> str:
-    """For subcommands that a later version adds."""
-    return (
-        f"`/sectorbot {subcommand}` is not available yet, sorry. "
-        "Try `/sectorbot help` to see what works today."
-    )
-
-
 def command_help(contact: Contact) -> str:
     """The help text of ``/sectorbot`` (mrkdwn)."""
     examples = "\n".join(f"\u2022 {question}" for question in EXAMPLE_QUESTIONS)

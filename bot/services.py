@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
@@ -11,13 +12,16 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from bot.handoff.worker import OutboxWorker
 from bot.schema import migrate
 from bot.settings import Settings
-from ingest.pipeline import Progress, refresh
-from ingest.summary import RefreshSummary
 from knowledge.answer import Answerer
 from knowledge.base import KnowledgeBase
 from knowledge.database import make_engine
 from knowledge.embeddings import Embedder, make_embedder
 from knowledge.vector_store import make_chroma_client
+
+if TYPE_CHECKING:
+    from bot.admin.schedule import RefreshScheduler
+
+logger = logging.getLogger(__name__)
 
 
 class StorageError(Exception):
@@ -34,37 +38,33 @@ class Services:
     answerer: Answerer
     # Started with the Slack app (bot.app.start_outbox_worker); None in the plain CLI.
     outbox_worker: OutboxWorker | None = field(default=None, repr=False)
+    # Started with the Slack app when REFRESH_INTERVAL_HOURS is set (bot.app).
+    refresh_scheduler: RefreshScheduler | None = field(default=None, repr=False)
 
     def wake_outbox(self) -> None:
         """New outbox rows were committed: deliver them now rather than at the next poll."""
         if self.outbox_worker is not None:
             self.outbox_worker.wake()
 
+    def close(self) -> None:
+        """Stop background work and release the database and Chroma (files, sockets, threads)."""
+        self.stop_background()
+        close_chroma = getattr(self.kb.chroma, "close", None)
+        if callable(close_chroma):
+            try:
+                close_chroma()
+            except Exception:  # noqa: BLE001 - closing must not mask what the caller is doing
+                logger.debug("closing the Chroma client failed", exc_info=True)
+        self.engine.dispose()
+
     def stop_background(self) -> None:
-        """Stop the outbox worker (pending rows stay in the database for the next start)."""
+        """Stop the outbox worker (pending rows stay in the database) and the refresh schedule."""
         if self.outbox_worker is not None:
             self.outbox_worker.stop()
             self.outbox_worker = None
-
-    def refresh_configured(
-        self, *, reset: bool = False, progress: Progress | None = None
-    ) -> RefreshSummary:
-        """Refresh the knowledge base from the configured sources."""
-        locations = [(source.location, source.url) for source in self.settings.sources]
-        return refresh(
-            self.kb,
-            locations,
-            full=True,
-            reset=reset,
-            progress=progress,
-            web=self.settings.web_options(),
-        )
-
-    def ensure_knowledge(self, progress: Progress | None = None) -> RefreshSummary | None:
-        """Build the knowledge base from the configured sources if nothing is built yet."""
-        if self.kb.current() is not None:
-            return None
-        return self.refresh_configured(progress=progress)
+        if self.refresh_scheduler is not None:
+            self.refresh_scheduler.stop()
+            self.refresh_scheduler = None
 
 
 def build_services(
@@ -107,4 +107,5 @@ def build_services(
             f"CHROMA_HOST/CHROMA_PORT: cannot open Chroma at {where} ({type(error).__name__})"
         ) from None
     kb = KnowledgeBase(engine, client, embedder or make_embedder(settings.embedding_model))
-    return Services(settings, engine, kb, Answerer(kb, settings.contacts))
+    answerer = Answerer(kb, settings.contacts, stale_after_days=settings.stale_after_days)
+    return Services(settings, engine, kb, answerer)

@@ -97,6 +97,10 @@ class Settings:
     # worker looks for due rows. Tests shorten both; no environment key, the defaults suit Slack.
     outbox_backoff_seconds: float = 2.0
     outbox_poll_seconds: float = 2.0
+    # Refresh the configured sources this often while `serve` runs (None: never on its own).
+    refresh_interval_hours: float | None = None
+    # Answers resting on a document dated longer ago than this say so (None: never).
+    stale_after_days: int | None = 730
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -172,6 +176,10 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         ingest_allowed_private_hosts=_host_list(
             environ.get("INGEST_ALLOWED_PRIVATE_HOSTS", ""), "INGEST_ALLOWED_PRIVATE_HOSTS"
         ),
+        refresh_interval_hours=_hours(
+            environ.get("REFRESH_INTERVAL_HOURS") or "0", "REFRESH_INTERVAL_HOURS"
+        ),
+        stale_after_days=_days(environ.get("STALE_AFTER_DAYS") or "730", "STALE_AFTER_DAYS"),
     )
 
 
@@ -315,6 +323,30 @@ def _smtp_from(environ: Mapping[str, str]) -> str | None:
     if environ.get("SMTP_HOST") and not sender:
         raise SettingsError("SMTP_FROM: set the sender address when SMTP_HOST is set")
     return sender
+
+
+def _hours(raw: str, key: str) -> float | None:
+    """A positive number of hours, or None for 0 (off)."""
+    try:
+        hours = float(raw)
+    except ValueError:
+        raise SettingsError(f"{key}: expected a number of hours (0 = off), got {raw!r}") from None
+    if hours < 0 or hours != hours or hours == float("inf"):
+        raise SettingsError(f"{key}: expected a number of hours of at least 0, got {raw!r}")
+    return hours or None
+
+
+def _days(raw: str, key: str) -> int | None:
+    """A whole number of days, or None for 0 (off)."""
+    try:
+        days = int(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{key}: expected a whole number of days (0 = off), got {raw!r}"
+        ) from None
+    if days < 0:
+        raise SettingsError(f"{key}: expected a number of days of at least 0, got {raw!r}")
+    return days or None
 
 
 def _flag(raw: str, key: str) -> bool:

@@ -455,3 +455,23 @@ def _retire_old_versions(kb: KnowledgeBase) -> None:
     ]
     drop_collections(kb.chroma, names)
     registry.forget_versions(kb.engine, stale)
+
+
+def discard_unfinished_builds(kb: KnowledgeBase) -> list[str]:
+    """Fail and drop every version still marked as building; returns their ids.
+
+    Only the holder of the refresh lock may call this: then no build can be in progress, so a
+    version marked as building belongs to a refresh that was killed.
+    """
+    unfinished = [v.version_id for v in registry.list_versions(kb.engine) if v.status == "building"]
+    for version_id in unfinished:
+        registry.fail_version(kb.engine, version_id, "interrupted: the refresh process stopped")
+    drop_collections(
+        kb.chroma,
+        [
+            n
+            for vid in unfinished
+            for n in (chunk_collection_name(vid), sentence_collection_name(vid))
+        ],
+    )
+    return unfinished

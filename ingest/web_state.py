@@ -43,6 +43,8 @@ class WebPageRecord:
     content_hash: str
     basis: str
     sitemap: str | None
+    # When this page was last fetched or checked (None until stored).
+    fetched_at: dt.datetime | None = None
 
 
 def load_pages(engine: Engine) -> dict[str, WebPageRecord]:
@@ -58,6 +60,7 @@ def load_pages(engine: Engine) -> dict[str, WebPageRecord]:
             row["content_hash"],
             row["basis"],
             row["sitemap"],
+            _aware(row["fetched_at"]),
         )
         for row in rows
     }
@@ -86,3 +89,8 @@ def save_pages(engine: Engine, records: list[WebPageRecord]) -> None:
                 for r in records
             ],
         )
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    # SQLite hands datetimes back without their zone; they were written in UTC.
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

@@ -53,6 +53,7 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 def _import_table_modules() -> None:
     # Tables register themselves on ``metadata`` when their module is imported.
+    import ingest.refresh_runs  # noqa: F401
     import ingest.web_state  # noqa: F401
     import knowledge.embedding_cache  # noqa: F401
     import knowledge.registry  # noqa: F401

@@ -113,6 +113,19 @@ def list_versions(engine: Engine) -> list[VersionRecord]:
         return [_version(row) for row in rows]
 
 
+def version_before_current(engine: Engine) -> VersionRecord | None:
+    """The newest ready version built before the one being served: where a rollback goes."""
+    current = current_version(engine)
+    if current is None:
+        return None
+    older = [
+        version
+        for version in list_versions(engine)
+        if version.status == "ready" and version.created_at < current.created_at
+    ]
+    return older[0] if older else None
+
+
 def start_version(engine: Engine, embedding_model: str) -> str:
     """Record a version as being built and return its id."""
     version_id = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:8]

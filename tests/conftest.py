@@ -40,6 +40,8 @@ _SCRUBBED_PREFIXES = (
     "LLM_",
     "OPENAI_",
     "INGEST_",
+    "REFRESH_",
+    "STALE_",
 )
 
 

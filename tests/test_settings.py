@@ -228,3 +228,28 @@ def test_a_contact_nobody_can_reach_is_refused(tmp_path: Path) -> None:
     message = _error(tmp_path, '[[contacts]]\nname = "Kathy Leggett"\n')
 
     assert message.startswith("contacts[0]") and "phone" in message
+
+
+def test_refresh_interval_and_staleness_have_defaults_and_off_values(tmp_path: Path) -> None:
+    default = _settings(tmp_path)
+    custom = _settings(tmp_path, REFRESH_INTERVAL_HOURS="12.5", STALE_AFTER_DAYS="365")
+    off = _settings(tmp_path, REFRESH_INTERVAL_HOURS="0", STALE_AFTER_DAYS="0")
+
+    assert (default.refresh_interval_hours, default.stale_after_days) == (None, 730)
+    assert (custom.refresh_interval_hours, custom.stale_after_days) == (12.5, 365)
+    assert (off.refresh_interval_hours, off.stale_after_days) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("REFRESH_INTERVAL_HOURS", "daily"),
+        ("REFRESH_INTERVAL_HOURS", "-1"),
+        ("REFRESH_INTERVAL_HOURS", "nan"),
+        ("STALE_AFTER_DAYS", "2 years"),
+        ("STALE_AFTER_DAYS", "-30"),
+    ],
+)
+def test_a_malformed_interval_or_age_names_the_key(tmp_path: Path, key: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=key):
+        _settings(tmp_path, **{key: value})

@@ -38,7 +38,7 @@ def slack_kb(tmp_path_factory: pytest.TempPathFactory, minilm: MiniLMEmbedder) -
     services = build_services(make_settings(data_dir), embedder=minilm)
     summary = refresh(services.kb, SLACK_DOCS, full=False, reset=True)
     assert summary.indexed_anything
-    services.engine.dispose()
+    services.close()
     return data_dir
 
 
@@ -119,8 +119,7 @@ def start_app(
         server.stop()
         if executor is not None:
             executor.shutdown(wait=True)
-        services.stop_background()
-        services.engine.dispose()
+        services.close()
 
     secret = settings.slack_signing_secret
     assert secret is not None

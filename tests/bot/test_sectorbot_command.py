@@ -1,8 +1,6 @@
-"""/sectorbot help | ask | contact, and polite answers for what comes later."""
+"""/sectorbot help | ask | contact, and unknown subcommands (admin ones: test_admin_commands)."""
 
 from __future__ import annotations
-
-import pytest
 
 from tests.bot.conftest import RunningApp
 from tests.fakes.slack_requests import Response
@@ -56,15 +54,6 @@ def test_ask_without_a_question_explains_how(running: RunningApp) -> None:
     response = running.sender.command("ask", response_url="http://127.0.0.1:9/unused")
 
     assert "Add your question after `ask`" in _text(response)
-
-
-@pytest.mark.parametrize("subcommand", ["refresh", "sources", "status", "report"])
-def test_later_subcommands_say_they_are_not_available_yet(
-    running: RunningApp, subcommand: str
-) -> None:
-    response = running.sender.command(subcommand, response_url="http://127.0.0.1:9/unused")
-
-    assert _text(response).startswith(f"`/sectorbot {subcommand}` is not available yet")
 
 
 def test_an_unknown_subcommand_is_echoed_escaped(running: RunningApp) -> None:

@@ -49,7 +49,7 @@ def test_a_mention_over_socket_mode_is_acknowledged_and_answered_in_its_thread(
     finally:
         handler.close()
         executor.shutdown(wait=True)
-        services.engine.dispose()
+        services.close()
 
     assert ack == {"envelope_id": envelope_id}
     assert fake_slack.calls_to("apps.connections.open")[0].token == APP_TOKEN

@@ -1,4 +1,4 @@
-"""``/sectorbot help | ask QUESTION | contact | handoff | handoffs`` (and notes for later ones)."""
+"""``/sectorbot help | ask QUESTION | contact | handoff | handoffs``, and the admin subcommands."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot import ids, messages
+from bot.admin import texts
 from bot.answering import Asked, contact_for, prepare_reply
 from bot.blocks.contact import build_contact_blocks
 from bot.handoff.modal import Opening, open_or_explain
 from bot.handoff.store import OPEN_STATUSES, list_requests
+from bot.listeners.commands.admin import handle_admin, is_admin
 from bot.services import Services
 from bot.slack_text import escape, plain_text
 
@@ -32,7 +34,8 @@ def build_handler(services: Services) -> Callable[..., None]:
         subcommand = word.lower()
         contact = contact_for(services, rest)
         if subcommand in ("", "help"):
-            ack(text=messages.command_help(contact))
+            admin = is_admin(services, command.get("user_id", ""))
+            ack(text=messages.command_help(contact) + (texts.admin_help() if admin else ""))
         elif subcommand == "contact":
             text = messages.talk_to_person(contact)
             ack(text=text, blocks=build_contact_blocks(text))
@@ -55,8 +58,8 @@ def build_handler(services: Services) -> Callable[..., None]:
             )
         elif subcommand == "handoffs":
             ack(text=_listing(command.get("user_id", "")))
-        elif subcommand in ids.LATER_SUBCOMMANDS:
-            ack(text=messages.not_available_yet(subcommand))
+        elif subcommand in ids.ADMIN_SUBCOMMANDS:
+            handle_admin(services, subcommand, ack, command, respond, client)
         else:
             ack(text=messages.unknown_subcommand(escape(word[:WORD_LIMIT])))
 
