@@ -8,6 +8,7 @@ Examples:
   sectorbot serve --http --port 3000
   sectorbot handoffs --status new --json
   sectorbot status
+  sectorbot report --days 30
 """  # noqa: D301 - "\b" is click's marker for "do not rewrap this paragraph"
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from slack_sdk.errors import SlackApiError
 from bot.admin.sources import list_sources
 from bot.admin.status import knowledge_status
 from bot.admin.texts import rollback_text
+from bot.coverage.report import build_report
+from bot.coverage.text import format_coverage
 from bot.handoff.store import STATUSES, format_request_line, list_requests
 from bot.progress import TerminalProgress
 from bot.refreshing import (
@@ -199,6 +202,17 @@ def handoffs(context: click.Context, status: str | None, as_json: bool) -> None:
         click.echo(
             "No hand-off requests" + (f" with status {status}." if status else "."), err=True
         )
+
+
+@cli.command()
+@click.option("--days", type=click.IntRange(min=1), help="Only questions asked in the last N days.")
+@json_option
+@click.pass_context
+def report(context: click.Context, days: int | None, as_json: bool) -> None:
+    """Questions the bot declined or that got "not helpful", grouped: the documents to add."""
+    services = _services(context)
+    coverage = build_report(services.engine, services.kb.embedder, days=days)
+    click.echo(json.dumps(coverage.as_json(), indent=2) if as_json else format_coverage(coverage))
 
 
 def _slack_error(error: Exception) -> str:

@@ -32,7 +32,7 @@ def admin_help() -> str:
         "\u2022 `/sectorbot rollback`: serve the previous knowledge-base version again\n"
         "\u2022 `/sectorbot sources`: the configured sources and when each was last fetched\n"
         "\u2022 `/sectorbot status`: the version being served, its size and age\n"
-        "\u2022 `/sectorbot report`: questions I could not answer, grouped"
+        "\u2022 `/sectorbot report [DAYS]`: questions I could not answer, grouped (last DAYS days)"
     )
 
 
@@ -106,8 +106,3 @@ def rollback_text(rollback: Rollback) -> str:
 def rollback_refused(reason: str) -> str:
     """When there is nothing to roll back to, or a refresh is running."""
     return f"Cannot roll back: {escape(reason)}"
-
-
-def report_unavailable() -> str:
-    """Until the coverage report is wired in."""
-    return "The coverage report is not available yet; `sectorbot report` will list it."

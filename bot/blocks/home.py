@@ -21,8 +21,9 @@ def build_home_view(
     is_admin: bool,
     version: VersionRecord | None,
     open_handoffs: Sequence[HandoffRequest] = (),
+    report_text: str | None = None,
 ) -> dict[str, Any]:
-    """The Home tab view for one user."""
+    """The Home tab view for one user; ``report_text`` is the coverage report's top lines."""
     examples = "\n".join(f"\u2022 {question}" for question in messages.EXAMPLE_QUESTIONS)
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Sector Partnerships bot"}},
@@ -42,6 +43,8 @@ def build_home_view(
             section(_status(version)),
             section(_handoffs(open_handoffs)),
         ]
+        if report_text:
+            blocks.append(section(report_text))
     return {"type": "home", "blocks": blocks}
 
 

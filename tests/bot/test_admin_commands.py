@@ -229,3 +229,24 @@ def _wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("timed out waiting")
+
+
+def test_report_lists_what_users_asked_that_the_bot_could_not_answer(
+    admin_app: RunningApp, fake_slack: FakeSlack
+) -> None:
+    admin_app.sender.event(mention("Will it rain in Des Moines tomorrow?"))
+    fake_slack.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") == "C_GENERAL")
+
+    response = admin_app.sender.command(
+        "report 30", user=ADMIN, response_url=fake_slack.response_url("report")
+    )
+
+    assert response.status == 200 and response.body == ""
+    reply = fake_slack.wait_for("response_url")[0]
+    assert reply.path == "/response/report"
+    assert reply.args["response_type"] == "ephemeral"
+    assert reply.args["text"].startswith("1 question the bot declined")
+    shown = "\n".join(
+        block["text"]["text"] for block in reply.args["blocks"] if block["type"] == "section"
+    )
+    assert "Will it rain in Des Moines tomorrow?" in shown

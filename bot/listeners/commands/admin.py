@@ -12,6 +12,7 @@ from bot.admin import texts
 from bot.admin.slack_refresh import SlackRefresh
 from bot.admin.sources import list_sources
 from bot.admin.status import knowledge_status
+from bot.coverage.reply import report_reply
 from bot.refreshing import (
     NothingToRollBackError,
     RefreshBusyError,
@@ -52,7 +53,7 @@ def handle_admin(
     elif subcommand == "status":
         ack(text="*Knowledge base*\n" + _bullets(knowledge_status(services).lines()))
     else:
-        ack(text=texts.report_unavailable())
+        _report(services, ack, command, respond)
 
 
 def _refresh(
@@ -64,6 +65,15 @@ def _refresh(
         return
     ack(text=texts.refresh_started(len(services.settings.sources)))
     SlackRefresh(services, client, user_id, respond).start()
+
+
+def _report(services: Services, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    # "/sectorbot report 30": only the last 30 days.
+    words = (command.get("text") or "").split()
+    days = int(words[1]) if len(words) > 1 and words[1].isdigit() and int(words[1]) > 0 else None
+    ack()  # grouping embeds new questions: answer after the ack, not within Slack's 3 seconds
+    text, blocks = report_reply(services, days)
+    respond(text=text, blocks=blocks, response_type="ephemeral")
 
 
 def _rollback(services: Services) -> str:

@@ -1,4 +1,4 @@
-"""App Home: publish the Home tab (with knowledge-base status and open hand-offs for admins)."""
+"""App Home: publish the Home tab (admins also see the knowledge base, hand-offs and gaps)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.home import build_home_view
+from bot.coverage.reply import report_home_text
 from bot.handoff.store import OPEN_STATUSES, list_requests
 from bot.services import Services
 from knowledge.registry import current_version
@@ -27,11 +28,13 @@ def build_handler(services: Services) -> Callable[..., None]:
         is_admin = user in services.settings.admin_user_ids
         version = current_version(services.engine) if is_admin else None
         handoffs = list_requests(services.engine, OPEN_STATUSES) if is_admin else []
+        report = report_home_text(services) if is_admin else None
         view = build_home_view(
             services.settings.default_contact,
             is_admin=is_admin,
             version=version,
             open_handoffs=handoffs,
+            report_text=report,
         )
         try:
             client.views_publish(user_id=user, view=view)

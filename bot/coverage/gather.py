@@ -1,0 +1,109 @@
+"""Read the questions the bot failed: the ones it declined and the ones people found not helpful.
+
+One asked question (one turn) is one gap, however many people clicked "Not helpful" on its answer
+and whether or not it was also declined, so a question is never counted twice. The newest rows
+are read up to a cap, so a large table never stalls Slack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Engine, false, func, select
+
+from bot.store.feedback import answer_feedback
+from bot.store.turns import conversation_turns
+
+# Embedding is the slow step (about 4 ms a new question; repeats come from the cache).
+READ_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One asked question the knowledge base did not serve well.
+
+    ``declined`` says the bot answered that the documents do not hold the answer; ``not_helpful``
+    that someone clicked "Not helpful" on the answer. Both can be true for one question.
+    """
+
+    turn_id: str
+    question: str
+    user_id: str
+    asked_at: dt.datetime
+    declined: bool
+    not_helpful: bool
+
+
+def gather_gaps(
+    engine: Engine, *, since: dt.datetime | None = None, limit: int = READ_LIMIT
+) -> tuple[list[Gap], bool]:
+    """The newest ``limit`` gaps asked since ``since`` (newest first), and whether more exist.
+
+    Declined means ``confident`` is false for a turn whose intent is ``question``: small talk is
+    never declined, and an involvement turn is routed to a person, so its "no" is not a missing
+    document. "Not helpful" counts any answer, whatever its intent, that someone judged so.
+    """
+    declined = _declined(engine, since, limit + 1)
+    not_helpful = _not_helpful(engine, since, limit + 1)
+    gaps: dict[str, Gap] = {gap.turn_id: gap for gap in declined}
+    for gap in not_helpful:
+        known = gaps.get(gap.turn_id)
+        gaps[gap.turn_id] = gap if known is None else replace(known, not_helpful=True)
+    newest = sorted(gaps.values(), key=lambda gap: (gap.asked_at, gap.turn_id), reverse=True)
+    more = len(newest) > limit or len(declined) > limit or len(not_helpful) > limit
+    return newest[:limit], more
+
+
+def _declined(engine: Engine, since: dt.datetime | None, limit: int) -> list[Gap]:
+    turns = conversation_turns.c
+    query = (
+        select(turns.turn_id, turns.question, turns.user_id, turns.created_at)
+        .where(turns.confident == false(), turns.intent == "question")
+        .order_by(turns.created_at.desc(), turns.turn_id.desc())
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(turns.created_at >= since)
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return [
+        Gap(row.turn_id, row.question, row.user_id, _utc(row.created_at), True, False)
+        for row in rows
+    ]
+
+
+def _not_helpful(engine: Engine, since: dt.datetime | None, limit: int) -> list[Gap]:
+    feedback = answer_feedback.c
+    turns = conversation_turns.c
+    # Feedback copies the question in, so it stays readable when its turn has been pruned; the
+    # turn, when present, says who asked and when (the clicker may be someone else).
+    asked_at = func.coalesce(turns.created_at, feedback.created_at).label("asked_at")
+    asker = func.coalesce(turns.user_id, feedback.user_id).label("asker")
+    query = (
+        select(feedback.turn_id, feedback.question, asker, asked_at)
+        .select_from(
+            answer_feedback.outerjoin(conversation_turns, turns.turn_id == feedback.turn_id)
+        )
+        .where(feedback.helpful == false())
+        .group_by(feedback.turn_id, feedback.question, asker, asked_at)
+        .order_by(asked_at.desc(), feedback.turn_id.desc())
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(asked_at >= since)
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return [
+        Gap(row.turn_id, row.question, row.asker, _utc(row.asked_at), False, True) for row in rows
+    ]
+
+
+def _utc(value: Any) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if not isinstance(moment, dt.datetime):
+        raise TypeError(f"expected a timestamp, got {type(value).__name__}")
+    if moment.tzinfo is None:  # SQLite drops the zone; everything is stored in UTC
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
