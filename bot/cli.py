@@ -25,7 +25,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.handoff.store import STATUSES, format_request_line, list_requests
 from bot.progress import TerminalProgress
-from bot.services import Services, StorageError, build_services
+from bot.services import ModelError, Services, StorageError, build_services
 from bot.settings import Settings, SettingsError, load_settings
 from ingest.pipeline import RefreshError, refresh
 from ingest.summary import RefreshSummary
@@ -62,7 +62,7 @@ def _drop_token_unused_warning(record: logging.LogRecord) -> bool:
 def _services(context: click.Context) -> Services:
     try:
         services: Services = build_services(context.obj)
-    except StorageError as error:
+    except (StorageError, ModelError) as error:
         raise click.ClickException(str(error)) from None
     return services
 

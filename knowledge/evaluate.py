@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
-from knowledge.answer import Answerer
+from knowledge.answer import QuestionAnswerer
 from knowledge.types import Answer, Source
 
 SEED_ALIAS = "seed"
@@ -105,7 +105,7 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def evaluate(answerer: Answerer, path: Path) -> Report:
+def evaluate(answerer: QuestionAnswerer, path: Path) -> Report:
     """Answer every question and compute the metrics."""
     report = Report()
     for row in load_cases(path):
