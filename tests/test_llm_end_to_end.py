@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,3 +126,67 @@ def test_a_server_error_also_falls_back_and_the_log_names_no_key(
     assert answer["llm"]["status"] == "error"
     assert "extractive answer stands" in caplog.text
     assert API_KEY not in caplog.text and API_KEY not in result.output
+
+
+def _eval(data_dir: Path, base_url: str, questions: Path, *options: str) -> Result:
+    return CliRunner().invoke(
+        cli,
+        ["eval", str(questions), *options],
+        env={
+            "SECTORBOT_DATA_DIR": str(data_dir),
+            "LLM_MODEL": "openai:local-test-model",
+            "OPENAI_BASE_URL": base_url,
+            "OPENAI_API_KEY": API_KEY,
+        },
+    )
+
+
+def _question_set(tmp_path: Path) -> Path:
+    rows = [
+        {
+            "id": "q1",
+            "question": QUESTION,
+            "kind": "factual",
+            "expected_files": ["seed"],
+            "must_include": ["September 2022"],
+        },
+        {"id": "q2", "question": "How can my company join a sector partnership?"},
+        {"id": "q3", "question": "Will it rain in Des Moines tomorrow?", "kind": "out_of_scope"},
+    ]
+    path = tmp_path / "questions.jsonl"
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n", "utf-8")
+    return path
+
+
+def test_eval_in_llm_mode_scores_the_models_answers_and_says_how_many_it_wrote(
+    built_kb: Path, tmp_path: Path
+) -> None:
+    questions = _question_set(tmp_path)
+    with FakeOpenAI(lambda request: MODEL_TEXT) as server:
+        as_json = _eval(built_kb, server.base_url, questions, "--json")
+        as_text = _eval(built_kb, server.base_url, questions)
+
+    assert as_json.exit_code == 0, as_json.output
+    report = json.loads(as_json.stdout)
+    assert report["model"] == "openai:local-test-model"
+    metrics = report["metrics"]
+    # Only the factual question is the model's to answer; routing and the decline are fixed.
+    assert metrics["llm_asked"] == 1 and metrics["llm_generated"] == 1.0
+    assert metrics["facts"] == 1.0 and metrics["hit_at_1"] == 1.0
+    assert metrics["abstention_recall"] == 1.0
+    assert len(server.requests) == 2  # one answer per run
+    assert as_text.exit_code == 0, as_text.output
+    assert re.search(r"answers written by the model\s+openai:local-test-model", as_text.stdout)
+    assert re.search(r"answered with valid citations\s+100.0%", as_text.stdout)
+
+
+def test_eval_in_llm_mode_counts_fallbacks_when_the_model_fails(
+    built_kb: Path, tmp_path: Path
+) -> None:
+    with FakeOpenAI(lambda request: MODEL_TEXT) as server:
+        server.fail_with = 503
+        result = _eval(built_kb, server.base_url, _question_set(tmp_path), "--json")
+
+    metrics = json.loads(result.stdout)["metrics"]
+    assert metrics["llm_fallback"] == 1.0 and metrics["llm_generated"] == 0.0
+    assert metrics["facts"] == 1.0  # the extractive answer still holds the fact
