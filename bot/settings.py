@@ -101,6 +101,9 @@ class Settings:
     # worker looks for due rows. Tests shorten both; no environment key, the defaults suit Slack.
     outbox_backoff_seconds: float = 2.0
     outbox_poll_seconds: float = 2.0
+    # How often an answer being written is sent to Slack (chat.update allows about one call a
+    # second per message). Tests shorten it; no environment key.
+    slack_stream_interval_seconds: float = 1.0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property

@@ -44,6 +44,7 @@ def test_personal_data_is_masked() -> None:
     assert redact("SSN 123-45-6789") == "SSN [id number]"
     assert redact("card 4111 1111 1111 1111") == "card [card number]"
     assert redact("ask <@U12345|jane> about it") == "ask [someone] about it"
+    assert redact("ask @U12345AB about it") == "ask [someone] about it"  # as the bot reads it
 
 
 def test_numbers_that_are_not_personal_data_are_left_alone() -> None:
