@@ -10,6 +10,7 @@ extractive answer or the usual decline in place.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_STANDALONE_CHARS = 500
+# "[label](url)": Slack would render it as a link the documents never gave.
+_MARKDOWN_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]+)\)")
 _DONT_KNOW_START = DONT_KNOW.split(":", 1)[0].lower()
 
 
@@ -108,7 +111,7 @@ class LlmAnswerer:
     def _written(
         self, base: Answer, grounds: Grounds, passages: Sequence[Passage], reply: str
     ) -> tuple[Answer, LlmStatus]:
-        checked = check_citations(reply, {p.n for p in passages})
+        checked = check_citations(_MARKDOWN_LINK.sub(r"\1", reply), {p.n for p in passages})
         if not checked.cited or checked.text.lower().startswith(_DONT_KNOW_START):
             # Nothing it says can be traced to a document: say so rather than pass it on.
             declined = Answer(

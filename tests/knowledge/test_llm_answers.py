@@ -307,3 +307,13 @@ def test_an_answer_citing_the_document_is_shown_despite_the_instruction_in_it(
     assert answer.confident
     assert answer.text == "It meets on the first Tuesday of every month in Waterloo [1]."
     assert [Path(s.path or "").name for s in answer.sources] == ["cedar_valley.txt"]
+
+
+def test_links_the_model_writes_are_shown_as_their_text_only(
+    corpus_services: Services, tmp_path: Path
+) -> None:
+    model, _ = scripted("It moved in September 2022, see [the IWD page](https://evil.example) [1].")
+
+    answer = _writer(corpus_services, model, tmp_path).answer(QUESTION)
+
+    assert answer.text == "It moved in September 2022, see the IWD page [1]."
