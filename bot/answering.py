@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -22,14 +23,17 @@ from bot.blocks.elements import Block
 from bot.followups import is_smalltalk, needs_context
 from bot.services import Services
 from bot.store import turns
+from bot.streaming import AnswerStream
 from knowledge.contacts import Contact, route_contact
-from knowledge.types import Answer
+from knowledge.types import Answer, Exchange
 
 logger = logging.getLogger(__name__)
 
 # A DM has no threads to tell conversations apart, so only a recent turn gives context.
 DM_CONTEXT_WINDOW = dt.timedelta(minutes=30)
 DM_CONVERSATION = "dm"
+# Earlier turns an LLM sees to make a follow-up standalone.
+HISTORY_TURNS = 3
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Asked:
     text: str
     surface: str
     use_context: bool = True
+    team_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,16 +126,30 @@ class AssistantStatus:
         """Nothing to do: posting the reply clears the status."""
 
 
-def prepare_reply(services: Services, asked: Asked) -> Reply:
-    """Answer ``asked`` (standalone, using the conversation's previous turn) and store the turn."""
+def prepare_reply(
+    services: Services, asked: Asked, on_text: Callable[[str], None] | None = None
+) -> Reply:
+    """Answer ``asked`` (standalone, using the conversation's earlier turns) and store the turn.
+
+    ``on_text`` gets an LLM-written answer's text as it is written (nothing in extractive mode).
+    """
     # A bare mention is a greeting: the answerer's small-talk reply explains what the bot does.
     text = asked.text or "hello"
     context = None
+    history: list[Exchange] = []
     if asked.use_context and not is_smalltalk(text, services.settings.contacts):
-        previous = turns.last_turn(services.engine, asked.channel_id, asked.conversation)
-        if previous and _still_relevant(previous, asked) and needs_context(text):
-            context = previous.question
-    answer = services.answerer.answer(text, context=context)
+        earlier = [
+            turn
+            for turn in turns.recent_turns(
+                services.engine, asked.channel_id, asked.conversation, HISTORY_TURNS
+            )
+            if _still_relevant(turn, asked)
+        ]
+        if earlier and needs_context(text):
+            context = earlier[-1].question
+        # An LLM rewrites any follow-up from these; the extractive answerer ignores them.
+        history = [Exchange(turn.text, turn.answer) for turn in earlier]
+    answer = services.answerer.answer(text, context=context, history=history, on_text=on_text)
     turn_id = turns.add_turn(
         services.engine,
         channel_id=asked.channel_id,
@@ -147,17 +166,36 @@ def prepare_reply(services: Services, asked: Asked) -> Reply:
 def answer_in_conversation(
     client: WebClient, services: Services, asked: Asked, indicator: Indicator
 ) -> None:
-    """Answer ``asked`` where it was asked; on any failure, post the apology instead."""
+    """Answer ``asked`` where it was asked; on any failure, post the apology instead.
+
+    An LLM-written answer is shown while it is written (``bot.streaming``); the finished
+    message is then replaced by the rendered answer.
+    """
     indicator.start()
+    stream = AnswerStream(
+        client,
+        channel=asked.channel_id,
+        thread_ts=asked.reply_thread_ts,
+        user_id=asked.user_id,
+        team_id=asked.team_id,
+        interval=services.settings.slack_stream_interval_seconds,
+    )
     try:
-        reply = prepare_reply(services, asked)
-        response = client.chat_postMessage(**_post_arguments(asked, reply.text, reply.blocks))
+        reply = prepare_reply(services, asked, on_text=stream.append)
+        if stream.started:
+            ts = stream.finish(reply.text, reply.blocks, _UNFURL)
+        else:
+            response = client.chat_postMessage(**_post_arguments(asked, reply.text, reply.blocks))
+            ts = response.get("ts")
     except Exception:
         # Log the failure for us; the user gets a human sentence, never the exception.
         logger.exception("could not answer a %s message", asked.surface)
-        post_apology(client, services, asked)
+        if stream.started:
+            _replace_with_apology(client, services, asked, stream)
+        else:
+            post_apology(client, services, asked)
     else:
-        _remember_ts(services, reply.turn_id, response.get("ts"))
+        _remember_ts(services, reply.turn_id, ts)
     finally:
         indicator.stop()
 
@@ -171,6 +209,18 @@ def post_apology(client: WebClient, services: Services, asked: Asked) -> None:
         logger.exception("could not post the apology either")
 
 
+def _replace_with_apology(
+    client: WebClient, services: Services, asked: Asked, stream: AnswerStream
+) -> None:
+    """The half-written answer becomes the apology (or, failing that, the apology is posted)."""
+    text = messages.apology(contact_for(services, asked.text))
+    try:
+        stream.finish(text, [], _UNFURL)
+    except Exception:
+        logger.exception("could not replace the unfinished answer with the apology")
+        post_apology(client, services, asked)
+
+
 def contact_for(services: Services, text: str) -> Contact:
     """The contact for a question (routing rules from settings)."""
     return route_contact(services.settings.contacts, text)
@@ -182,14 +232,12 @@ def _still_relevant(previous: turns.Turn, asked: Asked) -> bool:
     return dt.datetime.now(dt.UTC) - previous.created_at <= DM_CONTEXT_WINDOW
 
 
+# Source links would otherwise unfurl into big previews under every answer.
+_UNFURL = {"unfurl_links": False, "unfurl_media": False}
+
+
 def _post_arguments(asked: Asked, text: str, blocks: list[Block] | None) -> dict[str, Any]:
-    arguments: dict[str, Any] = {
-        "channel": asked.channel_id,
-        "text": text,
-        # Source links would otherwise unfurl into big previews under every answer.
-        "unfurl_links": False,
-        "unfurl_media": False,
-    }
+    arguments: dict[str, Any] = {"channel": asked.channel_id, "text": text, **_UNFURL}
     if asked.reply_thread_ts:
         arguments["thread_ts"] = asked.reply_thread_ts
     if blocks is not None:

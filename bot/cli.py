@@ -40,7 +40,7 @@ from bot.refreshing import (
     roll_back,
     run_refresh,
 )
-from bot.services import Services, StorageError, build_services
+from bot.services import ModelError, Services, StorageError, build_services
 from bot.settings import Settings, SettingsError, load_settings
 from ingest.pipeline import RefreshError
 from ingest.summary import RefreshSummary
@@ -77,7 +77,7 @@ def _drop_token_unused_warning(record: logging.LogRecord) -> bool:
 def _services(context: click.Context) -> Services:
     try:
         services: Services = build_services(context.obj)
-    except StorageError as error:
+    except (StorageError, ModelError) as error:
         raise click.ClickException(str(error)) from None
     return services
 

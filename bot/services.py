@@ -12,7 +12,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from bot.handoff.worker import OutboxWorker
 from bot.schema import migrate
 from bot.settings import Settings
-from knowledge.answer import Answerer
+from knowledge.answer import Answerer, QuestionAnswerer
 from knowledge.base import KnowledgeBase
 from knowledge.database import make_engine
 from knowledge.embeddings import Embedder, make_embedder
@@ -28,6 +28,10 @@ class StorageError(Exception):
     """Storage named by the settings cannot be used."""
 
 
+class ModelError(Exception):
+    """The chat model named by ``LLM_MODEL`` cannot be built; the message names the key."""
+
+
 @dataclass
 class Services:
     """The database, knowledge base and answerer for one process."""
@@ -35,7 +39,8 @@ class Services:
     settings: Settings
     engine: Engine
     kb: KnowledgeBase
-    answerer: Answerer
+    # The extractive Answerer, or an LLM writer around it when LLM_MODEL is set.
+    answerer: QuestionAnswerer
     # Started with the Slack app (bot.app.start_outbox_worker); None in the plain CLI.
     outbox_worker: OutboxWorker | None = field(default=None, repr=False)
     # Started with the Slack app when REFRESH_INTERVAL_HOURS is set (bot.app).
@@ -68,13 +73,21 @@ class Services:
 
 
 def build_services(
-    settings: Settings, *, embedder: Embedder | None = None, chroma_client: Any = None
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    chroma_client: Any = None,
+    chat_model: Any = None,
 ) -> Services:
-    """Wire everything from settings; tests may pass a fake embedder or a Chroma client.
+    """Wire everything from settings; tests may pass a fake embedder, Chroma client or chat model.
+
+    ``chat_model`` (a LangChain chat model) stands in for the one ``LLM_MODEL`` names; either
+    makes confident answers LLM-written.
 
     Raises:
         StorageError: when the data dir, the database or the Chroma server cannot be used; the
             message names the setting and never contains a password.
+        ModelError: when ``LLM_MODEL`` names a model that cannot be built.
 
     """
     try:
@@ -108,4 +121,41 @@ def build_services(
         ) from None
     kb = KnowledgeBase(engine, client, embedder or make_embedder(settings.embedding_model))
     answerer = Answerer(kb, settings.contacts, stale_after_days=settings.stale_after_days)
-    return Services(settings, engine, kb, answerer)
+    if settings.llm_model is None and chat_model is None:
+        return Services(settings, engine, kb, answerer)
+    return Services(settings, engine, kb, build_llm_answerer(settings, answerer, chat_model))
+
+
+def build_llm_answerer(
+    settings: Settings, answerer: Answerer, chat_model: Any = None
+) -> QuestionAnswerer:
+    """The extractive ``answerer`` with confident answers written by the settings' chat model.
+
+    Raises:
+        ModelError: when ``LLM_MODEL`` names a model that cannot be built.
+
+    """
+    # Imported here so that the default, extractive path never loads LangChain.
+    from knowledge.llm.answerer import LlmAnswerer
+    from knowledge.llm.model import LlmSetupError, make_chat_model
+    from knowledge.llm.redact import Redactor
+
+    if chat_model is None:
+        if settings.llm_model is None:
+            raise ModelError("LLM_MODEL: not set, so there is no chat model to build")
+        try:
+            chat_model = make_chat_model(
+                settings.llm_model,
+                timeout_seconds=settings.llm_timeout_seconds,
+                temperature=settings.llm_temperature,
+            )
+        except LlmSetupError as error:
+            raise ModelError(str(error)) from None
+    published = [value for c in settings.contacts for value in (c.phone, c.email) if value]
+    return LlmAnswerer(
+        answerer,
+        chat_model,
+        label=settings.llm_model or type(chat_model).__name__,
+        timeout_seconds=settings.llm_timeout_seconds,
+        redact=Redactor(published),
+    )

@@ -91,6 +91,10 @@ class Settings:
     smtp_starttls: bool = True
     log_level: str = "WARNING"
     embedding_model: str = "minilm"
+    # Optional LLM answers: a LangChain ``provider:model``; None keeps answers extractive.
+    llm_model: str | None = None
+    llm_timeout_seconds: float = 30.0
+    llm_temperature: float | None = None
     # Hosts that web sources may fetch from although they resolve to private addresses.
     ingest_allowed_private_hosts: frozenset[str] = frozenset()
     # The hand-off outbox: first retry delay (doubling after each failure) and how often an idle
@@ -101,6 +105,9 @@ class Settings:
     refresh_interval_hours: float | None = None
     # Answers resting on a document dated longer ago than this say so (None: never).
     stale_after_days: int | None = 730
+    # How often an answer being written is sent to Slack (chat.update allows about one call a
+    # second per message). Tests shorten it; no environment key.
+    slack_stream_interval_seconds: float = 1.0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -173,6 +180,11 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         smtp_starttls=_flag(environ.get("SMTP_STARTTLS") or "true", "SMTP_STARTTLS"),
         log_level=_log_level(environ.get("LOG_LEVEL") or "WARNING"),
         embedding_model=_embedding_model(environ.get("EMBEDDING_MODEL") or "minilm"),
+        llm_model=_llm_model(environ.get("LLM_MODEL") or ""),
+        llm_timeout_seconds=_positive(
+            environ.get("LLM_TIMEOUT_SECONDS") or "30", "LLM_TIMEOUT_SECONDS"
+        ),
+        llm_temperature=_temperature(environ.get("LLM_TEMPERATURE") or ""),
         ingest_allowed_private_hosts=_host_list(
             environ.get("INGEST_ALLOWED_PRIVATE_HOSTS", ""), "INGEST_ALLOWED_PRIVATE_HOSTS"
         ),
@@ -371,6 +383,41 @@ def _embedding_model(raw: str) -> str:
         supported = ", ".join(sorted(SUPPORTED_EMBEDDING_MODELS))
         raise SettingsError(f"EMBEDDING_MODEL: unknown model {raw!r} (supported: {supported})")
     return model
+
+
+def _llm_model(raw: str) -> str | None:
+    spec = raw.strip()
+    if not spec:
+        return None
+    provider, _, model = spec.partition(":")
+    if not provider.strip() or not model.strip() or " " in spec:
+        raise SettingsError(
+            f"LLM_MODEL: expected provider:model as LangChain names it (e.g. "
+            f"openai:gpt-4o-mini, anthropic:claude-sonnet-4-5, ollama:llama3.2), got {raw!r}"
+        )
+    return spec
+
+
+def _positive(raw: str, key: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{key}: expected a number of seconds, got {raw!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise SettingsError(f"{key}: expected a number of seconds above 0, got {raw!r}")
+    return value
+
+
+def _temperature(raw: str) -> float | None:
+    if not raw.strip():
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"LLM_TEMPERATURE: expected a number such as 0, got {raw!r}") from None
+    if not 0 <= value <= 2:
+        raise SettingsError(f"LLM_TEMPERATURE: expected a number from 0 to 2, got {raw!r}")
+    return value
 
 
 def current_settings() -> Settings:

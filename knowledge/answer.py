@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -25,7 +27,7 @@ from knowledge.passages import Sentence
 from knowledge.retrieve import retrieve
 from knowledge.staleness import with_staleness_note
 from knowledge.terms import content_terms
-from knowledge.types import Answer, Chunk
+from knowledge.types import Answer, Chunk, Exchange
 
 # The confidence decision, tuned on the dev set: some sentence or chunk must be close enough in
 # meaning to the question (cosine similarity with MiniLM). Questions that name a code the
@@ -37,6 +39,34 @@ MIN_STRENGTH_WITH_CODE = 0.45
 
 _POINTS_ELSEWHERE = re.compile(r"\s+(shown|listed|described|mentioned) (above|below)\b")
 _ASKS_EMAIL = re.compile(r"\be-?mail\b", re.IGNORECASE)
+
+
+class QuestionAnswerer(Protocol):
+    """What the CLI, the evaluation and the Slack app ask questions of."""
+
+    def answer(
+        self,
+        question: str,
+        *,
+        context: str | None = None,
+        history: Sequence[Exchange] = (),
+        on_text: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """Answer one question (see ``Answerer.answer``)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Grounds:
+    """What a confident answer to a plain question rests on, for a writer other than ours.
+
+    An LLM writer (``knowledge.llm``) words its answer from the same retrieved passages the
+    extractive answer quotes, and falls back to that answer.
+    """
+
+    version: OpenVersion
+    evidence: Evidence
+    contact: Contact
 
 
 class Answerer:
@@ -55,43 +85,58 @@ class Answerer:
         self.stale_after_days = stale_after_days
         self._contact_sources = ContactSources(kb.embedder)
 
-    def answer(self, question: str, *, context: str | None = None) -> Answer:
+    def answer(
+        self,
+        question: str,
+        *,
+        context: str | None = None,
+        history: Sequence[Exchange] = (),
+        on_text: Callable[[str], None] | None = None,
+    ) -> Answer:
         """Answer one question (never raises for an ordinary question; see ``replies``).
 
         ``context`` is the earlier question of a conversation, for a follow-up that cannot stand
         alone ("does it cost anything?"): it joins the search, while what the person wants
-        (a question, to get involved) is read from the follow-up itself.
+        (a question, to get involved) is read from the follow-up itself. ``history`` and
+        ``on_text`` serve an LLM writer (``knowledge.llm``); extractive answers need neither.
+        """
+        return self.respond(question, context=context)[0]
+
+    def respond(
+        self, question: str, *, context: str | None = None, search: str | None = None
+    ) -> tuple[Answer, Grounds | None]:
+        """The extractive answer, and its grounds when it answers a plain question confidently.
+
+        ``search``, when given, is what retrieval looks for instead of the question (with any
+        ``context``): a follow-up already rewritten to stand alone.
         """
         started = time.perf_counter()
         question = question.strip()
         intent = classify(question, self.contacts)
         contact = route_contact(self.contacts, question)
         if intent.intent == "smalltalk":
-            return _timed(
-                Answer(question, replies.smalltalk(contact, question), (), True, "smalltalk"),
-                started,
-                started,
-            )
+            answer = Answer(question, replies.smalltalk(contact, question), (), True, "smalltalk")
+            return _timed(answer, started, started), None
         if intent.asks_personal_case:
             text = replies.personal_case(contact)
-            return _timed(Answer(question, text, (), False, "question"), started, started)
+            return _timed(Answer(question, text, (), False, "question"), started, started), None
         if intent.asks_private_details:
-            return _timed(
-                Answer(question, replies.private_details(contact), (), False, "question"),
-                started,
-                started,
-            )
+            answer = Answer(question, replies.private_details(contact), (), False, "question")
+            return _timed(answer, started, started), None
         version = self.kb.current()
         if version is None:
-            return _timed(
-                Answer(question, replies.empty_knowledge_base(contact), (), False, intent.intent),
-                started,
-                started,
+            answer = Answer(
+                question, replies.empty_knowledge_base(contact), (), False, intent.intent
             )
-        searched = f"{context.strip()} {question}" if context else question
+            return _timed(answer, started, started), None
+        if search:
+            searched = search.strip()
+        else:
+            searched = f"{context.strip()} {question}" if context else question
         evidence = self._evidence(version, searched)
         retrieved_at = time.perf_counter()
         defined = asked_acronym(question, version.acronyms)
+        grounds = None
         if intent.intent == "involvement":
             answer = self._involvement(version, question, evidence, contact)
         elif defined is not None:
@@ -100,10 +145,11 @@ class Answerer:
             answer = self._extractive(
                 version, question, evidence, contact, intent.mentions_contact_details
             )
+            grounds = Grounds(version, evidence, contact)
         else:
             answer = Answer(question, replies.not_found(contact), (), False, "question")
         answer = with_staleness_note(answer, self.stale_after_days, dt.date.today())
-        return _timed(answer, started, retrieved_at)
+        return _timed(answer, started, retrieved_at), grounds
 
     def _evidence(self, version: OpenVersion, question: str) -> Evidence:
         parts = split_question(question)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
-from knowledge.answer import Answerer
+from knowledge.answer import QuestionAnswerer
 from knowledge.types import Answer, Source
 
 SEED_ALIAS = "seed"
@@ -68,9 +68,15 @@ class Report:
     cases: list[Case] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def model(self) -> str | None:
+        """The LLM that wrote answers (``LLM_MODEL``), or None for extractive answers."""
+        return next((c.answer.llm.model for c in self.cases if c.answer.llm), None)
+
     def as_json(self) -> dict[str, Any]:
-        """Metrics and the failures worth reading."""
-        return {
+        """Metrics and the failures worth reading (and the model, when one wrote answers)."""
+        fields: dict[str, Any] = {"model": self.model} if self.model else {}
+        return fields | {
             "metrics": self.metrics,
             "failures": [
                 {
@@ -81,6 +87,7 @@ class Report:
                     "answer": case.answer.text,
                     "sources": [s.path or s.url for s in case.answer.sources],
                 }
+                | ({"llm": case.answer.llm.status} if case.answer.llm else {})
                 for case in self.cases
                 if _problems(case)
             ],
@@ -105,7 +112,7 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def evaluate(answerer: Answerer, path: Path) -> Report:
+def evaluate(answerer: QuestionAnswerer, path: Path) -> Report:
     """Answer every question and compute the metrics."""
     report = Report()
     for row in load_cases(path):
@@ -134,7 +141,7 @@ def _metrics(cases: list[Case]) -> dict[str, float]:
     ranks = [c.rank() for c in with_expected]
     lengths = [len(c.answer.text) for c in answerable]
     latencies = sorted(c.answer.timings_ms.get("total", 0.0) for c in cases)
-    return {
+    return _llm_metrics(cases) | {
         "questions": len(cases),
         "hit_at_1": _share([r == 1 for r in ranks]),
         "hit_at_5": _share([c.needed_in_top5() for c in with_expected]),
@@ -152,6 +159,20 @@ def _metrics(cases: list[Case]) -> dict[str, float]:
         ),
         "latency_p50_ms": _percentile(latencies, 50),
         "latency_p95_ms": _percentile(latencies, 95),
+    }
+
+
+def _llm_metrics(cases: list[Case]) -> dict[str, float]:
+    """How the model did on the answers it was asked to write (nothing without a model)."""
+    statuses = [c.answer.llm.status for c in cases if c.answer.llm]
+    asked = [status for status in statuses if status != "not_asked"]
+    if not statuses:
+        return {}
+    return {
+        "llm_asked": len(asked),
+        "llm_generated": _share([s == "generated" for s in asked]),
+        "llm_uncited": _share([s == "uncited" for s in asked]),
+        "llm_fallback": _share([s in ("timeout", "error") for s in asked]),
     }
 
 
@@ -174,6 +195,14 @@ def format_report(report: Report) -> str:
         ("false routes (share of non-involvement)", _pct(m["false_routes"])),
         ("latency p50 / p95 (ms)", f"{m['latency_p50_ms']:.1f} / {m['latency_p95_ms']:.1f}"),
     ]
+    if report.model:
+        rows += [
+            ("answers written by the model", report.model),
+            ("  questions it was asked to answer", f"{m['llm_asked']:.0f}"),
+            ("  answered with valid citations", _pct(m["llm_generated"])),
+            ("  cited nothing (declined instead)", _pct(m["llm_uncited"])),
+            ("  timeout or error (extractive instead)", _pct(m["llm_fallback"])),
+        ]
     width = max(len(name) for name, _ in rows)
     lines = [f"{name:<{width}}  {value}" for name, value in rows]
     failures = [(case, _problems(case)) for case in report.cases if _problems(case)]

@@ -58,6 +58,33 @@ class Source:
         }
 
 
+LlmStatus = Literal["generated", "not_asked", "uncited", "timeout", "error"]
+
+
+@dataclass(frozen=True)
+class LlmUse:
+    """How a configured LLM took part in an answer (absent when no LLM is configured).
+
+    ``status``: ``generated`` (the text is the model's, citations checked), ``not_asked``
+    (small talk, involvement, declines and definitions keep their fixed wording), or why the
+    extractive answer stands instead: ``uncited`` (the model cited no passage, or said it does
+    not know), ``timeout``, ``error``. ``standalone_question`` is a follow-up as rewritten
+    for retrieval.
+    """
+
+    model: str
+    status: LlmStatus
+    standalone_question: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``llm`` field of ``ask --json``."""
+        return {
+            "model": self.model,
+            "status": self.status,
+            "standalone_question": self.standalone_question,
+        }
+
+
 @dataclass(frozen=True)
 class Answer:
     """A reply to one question, with the sources it rests on."""
@@ -69,10 +96,11 @@ class Answer:
     intent: Intent
     handoff: Contact | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    llm: LlmUse | None = None
 
     def as_json(self) -> dict[str, Any]:
-        """The answer exactly as DESIGN.md's ``ask --json`` contract states it."""
-        return {
+        """The answer as DESIGN.md's ``ask --json`` contract states it (``llm`` when configured)."""
+        fields = {
             "question": self.question,
             "answer": self.text,
             "sources": [source.as_json() for source in self.sources],
@@ -81,3 +109,14 @@ class Answer:
             "handoff": self.handoff.as_json() if self.handoff else None,
             "timings_ms": {key: round(value, 2) for key, value in self.timings_ms.items()},
         }
+        if self.llm is not None:
+            fields["llm"] = self.llm.as_json()
+        return fields
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """An earlier question and the bot's answer in the same conversation, for follow-ups."""
+
+    question: str
+    answer: str

@@ -136,6 +136,21 @@ def last_turn(engine: Engine, channel_id: str, conversation: str) -> Turn | None
     return _turn(row) if row else None
 
 
+def recent_turns(engine: Engine, channel_id: str, conversation: str, limit: int) -> list[Turn]:
+    """The latest ``limit`` turns of a conversation, oldest first."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(conversation_turns)
+            .where(
+                conversation_turns.c.channel_id == channel_id,
+                conversation_turns.c.conversation == conversation,
+            )
+            .order_by(conversation_turns.c.created_at.desc())
+            .limit(limit)
+        )
+        return [_turn(row) for row in rows][::-1]
+
+
 def turns_of(engine: Engine, channel_id: str, conversation: str) -> list[Turn]:
     """Every turn of a conversation, oldest first."""
     with engine.connect() as connection:

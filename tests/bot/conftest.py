@@ -102,14 +102,16 @@ def start_app(
     embedder: Embedder,
     *,
     single_worker: bool = True,
+    chat_model: Any = None,
 ) -> RunningApp:
     """Build services and the app on ``settings`` and serve them over HTTP on a free port.
 
     With ``single_worker`` the listeners run one at a time in arrival order, so a test can send a
     sentinel event after the one under test and know, once the sentinel is answered, that the
-    earlier event was fully handled (or dropped): no sleeping, no guessing.
+    earlier event was fully handled (or dropped): no sleeping, no guessing. ``chat_model`` (a
+    LangChain fake) makes confident answers LLM-written.
     """
-    services = build_services(settings, embedder=embedder)
+    services = build_services(settings, embedder=embedder, chat_model=chat_model)
     executor = ThreadPoolExecutor(max_workers=1) if single_worker else None
     app = build_app(settings, services, listener_executor=executor)
     server = BackgroundHttpServer(app, knowledge_ready(services), host="127.0.0.1", port=0)

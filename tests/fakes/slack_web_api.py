@@ -3,8 +3,9 @@
 The app's real ``slack_sdk.WebClient`` is pointed at ``FakeSlack.api_url``. Every POST is recorded:
 ``/api/<method>`` as that method, anything else (``response_url`` targets) as ``response_url``.
 Errors can be queued per method: ``ratelimited`` with ``Retry-After``, ``not_in_channel``, 5xx.
-``users.info``, ``chat.getPermalink``, ``conversations.open`` and the ``views.*`` methods answer
-with plausible data (a user's profile comes from ``FakeSlack.users`` or is made up).
+``users.info``, ``chat.getPermalink``, ``conversations.open``, the ``chat.*Stream`` methods and
+the ``views.*`` methods answer with plausible data (a user's profile comes from
+``FakeSlack.users`` or is made up).
 """
 
 from __future__ import annotations
@@ -181,6 +182,11 @@ class FakeSlack:
             if args.get("thread_ts"):
                 message["thread_ts"] = args["thread_ts"]
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": message}
+        if call.method == "chat.startStream":
+            # A streamed reply is a message in the thread that grows until chat.stopStream.
+            return {"ok": True, "channel": args.get("channel"), "ts": self._next_ts()}
+        if call.method in ("chat.appendStream", "chat.stopStream"):
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         if call.method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if call.method in ("views.publish", "views.open", "views.update"):

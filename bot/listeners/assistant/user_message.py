@@ -48,6 +48,7 @@ def build_handler(services: Services) -> Callable[..., None]:
             user_id=event.get("user", ""),
             text=text,
             surface="assistant",
+            team_id=context.team_id,
         )
         answer_in_conversation(client, services, asked, AssistantStatus(set_status))
 

@@ -30,6 +30,7 @@ def build_handler(services: Services) -> Callable[..., None]:
             user_id=event.get("user", ""),
             text=plain_text(event.get("text", ""), context.bot_user_id),
             surface="mention",
+            team_id=context.team_id,
         )
         answer_in_conversation(client, services, asked, Reaction(client, channel, ts))
 

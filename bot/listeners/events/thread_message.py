@@ -44,6 +44,7 @@ def build_handler(services: Services) -> Callable[..., None]:
             user_id=event.get("user", ""),
             text=text,
             surface="followup",
+            team_id=context.team_id,
         )
         answer_in_conversation(client, services, asked, Reaction(client, channel, event.get("ts")))
 
