@@ -46,7 +46,9 @@ ECHO_SHARE = 0.5
 MIN_ECHO_TERMS = 4
 SECONDARY_PENALTY = 0.03
 
-SENTENCE_CHUNKS = 6
+# Sentences are read from every retrieved chunk: an FAQ entry whose heading is the question
+# ("How many ...?") can rank low as a whole chunk yet hold the one sentence that answers it.
+SENTENCE_CHUNKS = 8
 MAX_NAMED_SECTIONS = 2
 STRENGTH_CHUNKS = 6
 MIN_ANSWER_WORDS = 4
