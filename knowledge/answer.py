@@ -18,6 +18,7 @@ from knowledge.decompose import split_question
 from knowledge.definitions import asked_acronym, definition_sentence
 from knowledge.embeddings import Vectors
 from knowledge.evidence import Evidence, combine, gather
+from knowledge.informal import written_form
 from knowledge.intents import classify, is_about_taking_part
 from knowledge.names import Acronym, acronyms_in, codes_in, spell_out
 from knowledge.passages import Sentence
@@ -81,7 +82,7 @@ class Answerer:
                 started,
             )
         searched = f"{context.strip()} {question}" if context else question
-        evidence = self._evidence(version, searched)
+        evidence = self._evidence(version, written_form(searched))
         retrieved_at = time.perf_counter()
         defined = asked_acronym(question, version.acronyms)
         if intent.intent == "involvement":

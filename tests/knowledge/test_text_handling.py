@@ -1,3 +1,4 @@
+from knowledge.informal import written_form
 from knowledge.sentences import split_sentences
 from knowledge.terms import content_terms, stem
 
@@ -43,3 +44,16 @@ def test_content_terms_keep_numbers_codes_and_drop_filler() -> None:
 def test_stemming_matches_singular_and_plural() -> None:
     assert stem("partnerships") == stem("partnership")
     assert stem("apprentices") == stem("apprentice")
+
+
+def test_chat_abbreviations_are_searched_as_the_words_documents_use() -> None:
+    assert written_form("how many groups r there rn") == "how many groups are there now"
+    assert written_form("is it just for hs grads w/o ppl") == (
+        "is it just for high school graduates without people"
+    )
+    assert written_form("Govt info pls") == "government information please"
+
+
+def test_names_and_codes_that_look_like_abbreviations_are_left_alone() -> None:
+    assert written_form("Does U of I do R&D in the U.S.?") == "Does U of I do R&D in the U.S.?"
+    assert written_form("Is PLS or HS in the rules?") == "Is PLS or HS in the rules?"
