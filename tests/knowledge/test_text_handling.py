@@ -1,6 +1,7 @@
 from knowledge.informal import written_form
-from knowledge.sentences import split_sentences
+from knowledge.sentences import sentence_in_context, split_sentences
 from knowledge.terms import content_terms, stem
+from knowledge.types import Chunk
 
 
 def test_sentences_survive_abbreviations_decimals_and_code_sections() -> None:
@@ -57,3 +58,13 @@ def test_chat_abbreviations_are_searched_as_the_words_documents_use() -> None:
 def test_names_and_codes_that_look_like_abbreviations_are_left_alone() -> None:
     assert written_form("Does U of I do R&D in the U.S.?") == "Does U of I do R&D in the U.S.?"
     assert written_form("Is PLS or HS in the rules?") == "Is PLS or HS in the rules?"
+
+
+def test_a_list_item_is_embedded_with_the_line_that_opens_its_list() -> None:
+    chunk = Chunk("c-0", "c", "", "Board news", ("Board news", "2017 law"), None, None, None, 0)
+    sentences = ["The voting members were:", "- 17 business members", "- 4 labor members"]
+
+    assert sentence_in_context(chunk, sentences, 2) == "The voting members were: 4 labor members"
+    assert sentence_in_context(chunk, ["- 17 business members"], 0) == (
+        "2017 law: 17 business members"
+    )
