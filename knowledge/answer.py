@@ -23,6 +23,7 @@ from knowledge.intents import classify, is_about_taking_part
 from knowledge.names import Acronym, acronyms_in, codes_in, spell_out
 from knowledge.passages import Sentence
 from knowledge.retrieve import retrieve
+from knowledge.sentences import announces, is_list_item
 from knowledge.terms import content_terms
 from knowledge.types import Answer, Chunk
 
@@ -242,10 +243,45 @@ def _marked(
 ) -> list[str]:
     # A claim quoted from an archived page is flagged where it stands, not only in the sources.
     return [
-        f"{_clean(s.text)} [{numbers[s.chunk.doc_id]}]"
-        + (" (archived page)" if s.chunk.doc_id in archived else "")
-        for s in sentences
+        f"{text} [{numbers[chunk.doc_id]}]"
+        + (" (archived page)" if chunk.doc_id in archived else "")
+        for chunk, text in _statements(sentences)
     ]
+
+
+def _statements(sentences: Sequence[Sentence]) -> list[tuple[Chunk, str]]:
+    """The quoted text, one statement per sentence; a list with its opening line is one statement.
+
+    "The voting members were: 17 business members; 4 labor members." reads as one claim, where
+    a citation after every item would break it up.
+    """
+    runs: list[list[Sentence]] = []
+    for sentence in sentences:
+        run = runs[-1] if runs else []
+        if (
+            is_list_item(sentence.text)
+            and run
+            and announces(run[0].text)
+            and run[-1].chunk.chunk_id == sentence.chunk.chunk_id
+            and run[-1].index < sentence.index
+        ):
+            run.append(sentence)
+        else:
+            runs.append([sentence])
+    statements = []
+    for opening, *items in runs:
+        if not items:
+            statements.append((opening.chunk, _clean(opening.text)))
+            continue
+        # Items that are phrases read as one sentence; items that are sentences stay sentences.
+        phrases = not any(item.text.rstrip()[-1:] in ".!?" for item in items)
+        listed = (
+            "; ".join(_clean(item.text).rstrip(".") for item in items) + "."
+            if phrases
+            else " ".join(_clean(item.text) for item in items)
+        )
+        statements.append((opening.chunk, f"{opening.text.rstrip()} {listed}"))
+    return statements
 
 
 def _clean(sentence: str) -> str:
@@ -253,6 +289,8 @@ def _clean(sentence: str) -> str:
     sentence = sentence.removeprefix("- ").strip().replace(" | ", "; ")
     # "the six areas shown above" points at a page the reader does not see.
     sentence = _POINTS_ELSEWHERE.sub("", sentence)
+    # A row cut short for length ends on a separator: "...; Notes: Opened in 2021;".
+    sentence = sentence.rstrip(" ;|")
     return sentence if sentence[-1:] in ".!?:" else sentence + "."
 
 
