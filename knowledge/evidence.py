@@ -35,6 +35,9 @@ HEADING_WEIGHT = 0.3
 HEADING_FLOOR = 0.3
 CONTEXT_TERM_WEIGHT = 0.5
 ANSWER_TYPE_BONUS = 0.06
+# Asked for a rule ("what is the rule for ...", "who is eligible"), only a sentence that states
+# one (must, at least, a majority) answers; one that merely describes the subject does not.
+RULE_BONUS = 0.12
 NAME_BONUS = 0.05
 CODE_BONUS = 0.08
 DATE_MATCH_BONUS = 0.06
@@ -344,7 +347,7 @@ def _echoes(asked: _Question, terms: frozenset[str]) -> bool:
 def _cue_bonus(asked: _Question, text: str, terms: frozenset[str], states_wanted: bool) -> float:
     bonus = 0.0
     if states_wanted:
-        bonus += ANSWER_TYPE_BONUS
+        bonus += RULE_BONUS if asked.wanted == "rule" else ANSWER_TYPE_BONUS
     if asked.counted and _counts(text, asked.counted):
         bonus += COUNT_BONUS
     lowered_text = text.lower()

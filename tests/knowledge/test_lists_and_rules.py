@@ -69,6 +69,14 @@ def test_a_compound_question_keeps_a_list_whole_beside_the_other_part(council: S
     assert "four times a year" in answer.text
 
 
+def test_a_question_about_a_rule_is_answered_by_the_sentence_that_states_it(
+    council: Services,
+) -> None:
+    answer = council.answerer.answer("What is the rule for council chairs?")
+
+    assert answer.text.startswith("A chair must be an employer member"), answer.text
+
+
 def test_chat_abbreviations_find_what_the_written_question_finds(council: Services) -> None:
     answer = council.answerer.answer("how often r the council meetings rn")
 
