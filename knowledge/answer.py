@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -14,13 +15,13 @@ from knowledge.citations import number_sources
 from knowledge.contact_source import ContactSources
 from knowledge.contacts import Contact, route_contact
 from knowledge.cues import asks_current
-from knowledge.decompose import split_question
+from knowledge.decompose import Part, split_question
 from knowledge.definitions import asked_acronym, definition_sentence
 from knowledge.embeddings import Vectors
 from knowledge.evidence import Evidence, combine, gather
 from knowledge.informal import written_form
 from knowledge.intents import classify, is_about_taking_part
-from knowledge.names import Acronym, acronyms_in, codes_in, spell_out
+from knowledge.names import Acronym, acronyms_in, codes_in, question_names, spell_out
 from knowledge.passages import Sentence
 from knowledge.retrieve import retrieve
 from knowledge.sentences import announces, is_list_item
@@ -36,6 +37,8 @@ CORROBORATION = 0.6
 # Share of words a sentence must have in common with a quoted one to count as saying the same.
 CORROBORATION = 0.6
 MIN_STRENGTH_WITH_CODE = 0.45
+# How far down an earlier part's candidate sentences a name for "that college" is looked for.
+NAME_CANDIDATES = 5
 
 _POINTS_ELSEWHERE = re.compile(r"\s+(shown|listed|described|mentioned) (above|below)\b")
 _ASKS_EMAIL = re.compile(r"\be-?mail\b", re.IGNORECASE)
@@ -103,8 +106,23 @@ class Answerer:
         texts = list(dict.fromkeys([p.search for p in parts] + [p.focus for p in parts]))
         vectors = dict(zip(texts, self.kb.embedder.embed(texts), strict=True))
         prefer_recent = asks_current(question)
-        found = []
+        found: list[Evidence] = []
         for part in parts:
+            named = _named_before(part.focus, found)
+            if named:
+                # "which merged area is that college in?" asks about the college the previous
+                # part's answer names: that name joins this part's search, and the sentence
+                # naming it leads the previous part's answer.
+                name, naming = named
+                found[-1] = _leading(found[-1], naming)
+                part = Part(f"{part.search} {name}", f"{part.focus} {name}")
+                vectors.update(
+                    zip(
+                        [part.search, part.focus],
+                        self.kb.embedder.embed([part.search, part.focus]),
+                        strict=True,
+                    )
+                )
             retrieved = retrieve(version, part.search, vectors[part.search])
             # Sentences are judged against the part itself and what surrounds it alike.
             focus = _blend(vectors[part.search], vectors[part.focus])
@@ -204,6 +222,35 @@ class Answerer:
             "involvement",
             handoff=contact,
         )
+
+
+_THAT_THING = re.compile(r"\b(?:that|this|the same)\s+([a-z]+)\b", re.IGNORECASE)
+
+
+def _named_before(focus: str, earlier: list[Evidence]) -> tuple[str, Sentence] | None:
+    """The name an earlier part gives to what ``focus`` points back to ("that college").
+
+    Returns the name and the sentence of the earlier part that gives it.
+    """
+    match = _THAT_THING.search(focus)
+    if match is None or not earlier:
+        return None
+    noun = match.group(1).lower().rstrip("s")
+    for sentence in earlier[-1].sentences[:NAME_CANDIDATES]:
+        # "Iowa Workforce Development and Iowa Central Community College" is two names.
+        names = [n for found in question_names(sentence.text) for n in found.split(" and ")]
+        for name in names:
+            if name.lower().split()[-1].rstrip("s") == noun:
+                return name, sentence
+    return None
+
+
+def _leading(evidence: Evidence, sentence: Sentence) -> Evidence:
+    """The evidence with ``sentence`` as its first passage."""
+    if sentence in evidence.selected:
+        return evidence
+    passages = [[sentence], *evidence.passages]
+    return replace(evidence, passages=passages, selected=[s for p in passages for s in p])
 
 
 def _is_confident(evidence: Evidence, question: str, version: OpenVersion) -> bool:

@@ -32,6 +32,27 @@ Employers who are not members can ask to speak at any meeting.
 
 Council chairs lead the meetings, set the agenda and speak for the council in public.
 A chair must be an employer member and may serve at most two terms in a row.
+
+## The 2020 report
+
+The council's 2020 report was released with the help of Riverbend Valley College.
+
+## Colleges by district
+
+| District | College |
+| --- | --- |
+| 1 | Northern Hills College |
+| 2 | Lakeside College |
+| 3 | Prairie Bend College |
+| 4 | Eastfield College |
+| 5 | Westbrook College |
+| 6 | Cedar Bluff College |
+| 7 | Oak Ridge College |
+| 8 | Stone Creek College |
+| 9 | Riverbend Valley College |
+| 10 | Maple Grove College |
+| 11 | Red Rock College |
+| 12 | Sandy Point College |
 """
 
 
@@ -75,6 +96,18 @@ def test_a_question_about_a_rule_is_answered_by_the_sentence_that_states_it(
     answer = council.answerer.answer("What is the rule for council chairs?")
 
     assert answer.text.startswith("A chair must be an employer member"), answer.text
+
+
+def test_a_second_part_about_what_the_first_part_names_is_searched_with_that_name(
+    council: Services,
+) -> None:
+    answer = council.answerer.answer(
+        "Which college helped release the 2020 council report, and which district is that "
+        "college in?"
+    )
+
+    assert "released with the help of Riverbend Valley College" in answer.text
+    assert "District: 9; College: Riverbend Valley College" in answer.text
 
 
 def test_chat_abbreviations_find_what_the_written_question_finds(council: Services) -> None:
