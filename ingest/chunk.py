@@ -70,10 +70,21 @@ def _pack(units: list[str]) -> list[str]:
 
 
 def _continues_list(current: list[str], unit: str) -> bool:
-    if not unit.startswith("- ") or not current:
+    if not unit.startswith("- "):
         return False
-    intro = next((u for u in current if not u.startswith("- ")), None)
+    intro = _intro(current)
     return intro is not None and len(intro) <= LIST_INTRO_CHARS
+
+
+def _intro(current: list[str]) -> str | None:
+    """The paragraph just before the list items at the end of ``current``, if there is one.
+
+    That is the one that introduces the list, not the chunk's first paragraph.
+    """
+    for unit in reversed(current):
+        if not unit.startswith("- "):
+            return unit
+    return None
 
 
 def _join(units: list[str]) -> str:

@@ -43,8 +43,9 @@ from knowledge.vector_store import StoredItem, VectorCollection, drop_collection
 
 logger = logging.getLogger(__name__)
 
-# Bump when loading, splitting or chunking changes, so every document is rebuilt once.
-PIPELINE_VERSION = "9"
+# Bump when loading, splitting, chunking or what a sentence is embedded as changes, so every
+# document is rebuilt once.
+PIPELINE_VERSION = "10"
 # Versions kept after a refresh: the current one and enough to roll back.
 KEEP_VERSIONS = 3
 ABANDONED_BUILD_AFTER = dt.timedelta(hours=6)

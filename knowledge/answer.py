@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -17,14 +17,16 @@ from knowledge.citations import number_sources
 from knowledge.contact_source import ContactSources
 from knowledge.contacts import Contact, route_contact
 from knowledge.cues import asks_current
-from knowledge.decompose import split_question
+from knowledge.decompose import Part, split_question
 from knowledge.definitions import asked_acronym, definition_sentence
 from knowledge.embeddings import Vectors
 from knowledge.evidence import Evidence, combine, gather
+from knowledge.informal import written_form
 from knowledge.intents import classify, is_about_taking_part
-from knowledge.names import Acronym, acronyms_in, codes_in, spell_out
+from knowledge.names import Acronym, acronyms_in, codes_in, question_names, spell_out
 from knowledge.passages import Sentence
 from knowledge.retrieve import retrieve
+from knowledge.sentences import announces, is_list_item
 from knowledge.staleness import with_staleness_note
 from knowledge.terms import content_terms
 from knowledge.types import Answer, Chunk, Exchange
@@ -36,6 +38,8 @@ MIN_STRENGTH = 0.55
 # Share of words a sentence must have in common with a quoted one to count as saying the same.
 CORROBORATION = 0.6
 MIN_STRENGTH_WITH_CODE = 0.45
+# How far down an earlier part's candidate sentences a name for "that college" is looked for.
+NAME_CANDIDATES = 5
 
 _POINTS_ELSEWHERE = re.compile(r"\s+(shown|listed|described|mentioned) (above|below)\b")
 _ASKS_EMAIL = re.compile(r"\be-?mail\b", re.IGNORECASE)
@@ -133,7 +137,7 @@ class Answerer:
             searched = search.strip()
         else:
             searched = f"{context.strip()} {question}" if context else question
-        evidence = self._evidence(version, searched)
+        evidence = self._evidence(version, written_form(searched))
         retrieved_at = time.perf_counter()
         defined = asked_acronym(question, version.acronyms)
         grounds = None
@@ -156,8 +160,23 @@ class Answerer:
         texts = list(dict.fromkeys([p.search for p in parts] + [p.focus for p in parts]))
         vectors = dict(zip(texts, self.kb.embedder.embed(texts), strict=True))
         prefer_recent = asks_current(question)
-        found = []
+        found: list[Evidence] = []
         for part in parts:
+            named = _named_before(part.focus, found)
+            if named:
+                # "which merged area is that college in?" asks about the college the previous
+                # part's answer names: that name joins this part's search, and the sentence
+                # naming it leads the previous part's answer.
+                name, naming = named
+                found[-1] = _leading(found[-1], naming)
+                part = Part(f"{part.search} {name}", f"{part.focus} {name}")
+                vectors.update(
+                    zip(
+                        [part.search, part.focus],
+                        self.kb.embedder.embed([part.search, part.focus]),
+                        strict=True,
+                    )
+                )
             retrieved = retrieve(version, part.search, vectors[part.search])
             # Sentences are judged against the part itself and what surrounds it alike.
             focus = _blend(vectors[part.search], vectors[part.focus])
@@ -259,6 +278,35 @@ class Answerer:
         )
 
 
+_THAT_THING = re.compile(r"\b(?:that|this|the same)\s+([a-z]+)\b", re.IGNORECASE)
+
+
+def _named_before(focus: str, earlier: list[Evidence]) -> tuple[str, Sentence] | None:
+    """The name an earlier part gives to what ``focus`` points back to ("that college").
+
+    Returns the name and the sentence of the earlier part that gives it.
+    """
+    match = _THAT_THING.search(focus)
+    if match is None or not earlier:
+        return None
+    noun = match.group(1).lower().rstrip("s")
+    for sentence in earlier[-1].sentences[:NAME_CANDIDATES]:
+        # "Iowa Workforce Development and Iowa Central Community College" is two names.
+        names = [n for found in question_names(sentence.text) for n in found.split(" and ")]
+        for name in names:
+            if name.lower().split()[-1].rstrip("s") == noun:
+                return name, sentence
+    return None
+
+
+def _leading(evidence: Evidence, sentence: Sentence) -> Evidence:
+    """The evidence with ``sentence`` as its first passage."""
+    if sentence in evidence.selected:
+        return evidence
+    passages = [[sentence], *evidence.passages]
+    return replace(evidence, passages=passages, selected=[s for p in passages for s in p])
+
+
 def _is_confident(evidence: Evidence, question: str, version: OpenVersion) -> bool:
     if not evidence.selected:
         return False
@@ -296,10 +344,45 @@ def _marked(
 ) -> list[str]:
     # A claim quoted from an archived page is flagged where it stands, not only in the sources.
     return [
-        f"{_clean(s.text)} [{numbers[s.chunk.doc_id]}]"
-        + (" (archived page)" if s.chunk.doc_id in archived else "")
-        for s in sentences
+        f"{text} [{numbers[chunk.doc_id]}]"
+        + (" (archived page)" if chunk.doc_id in archived else "")
+        for chunk, text in _statements(sentences)
     ]
+
+
+def _statements(sentences: Sequence[Sentence]) -> list[tuple[Chunk, str]]:
+    """The quoted text, one statement per sentence; a list with its opening line is one statement.
+
+    "The voting members were: 17 business members; 4 labor members." reads as one claim, where
+    a citation after every item would break it up.
+    """
+    runs: list[list[Sentence]] = []
+    for sentence in sentences:
+        run = runs[-1] if runs else []
+        if (
+            is_list_item(sentence.text)
+            and run
+            and announces(run[0].text)
+            and run[-1].chunk.chunk_id == sentence.chunk.chunk_id
+            and run[-1].index < sentence.index
+        ):
+            run.append(sentence)
+        else:
+            runs.append([sentence])
+    statements = []
+    for opening, *items in runs:
+        if not items:
+            statements.append((opening.chunk, _clean(opening.text)))
+            continue
+        # Items that are phrases read as one sentence; items that are sentences stay sentences.
+        phrases = not any(item.text.rstrip()[-1:] in ".!?" for item in items)
+        listed = (
+            "; ".join(_clean(item.text).rstrip(".") for item in items) + "."
+            if phrases
+            else " ".join(_clean(item.text) for item in items)
+        )
+        statements.append((opening.chunk, f"{opening.text.rstrip()} {listed}"))
+    return statements
 
 
 def _clean(sentence: str) -> str:
@@ -307,6 +390,8 @@ def _clean(sentence: str) -> str:
     sentence = sentence.removeprefix("- ").strip().replace(" | ", "; ")
     # "the six areas shown above" points at a page the reader does not see.
     sentence = _POINTS_ELSEWHERE.sub("", sentence)
+    # A row cut short for length ends on a separator: "...; Notes: Opened in 2021;".
+    sentence = sentence.rstrip(" ;|")
     return sentence if sentence[-1:] in ".!?:" else sentence + "."
 
 

@@ -1,4 +1,4 @@
-"""What kind of thing a question asks for: an amount, a count, a date or a name.
+"""What kind of thing a question asks for: an amount, a count, a date, a name or a rule.
 
 A sentence that states such a thing, one the question does not already contain, is more likely
 to answer it.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-AnswerType = Literal["money", "number", "date", "name"]
+AnswerType = Literal["money", "number", "date", "name", "rule"]
 
 _MONTHS = (
     r"(January|February|March|April|May|June|July|August|September|October|November|December"
@@ -44,6 +44,13 @@ _ASKS = (
             re.IGNORECASE,
         ),
     ),
+    (
+        "rule",
+        re.compile(
+            r"\b(rules?|requirements?|required|requires?|obligations?|mandatory|eligib\w+)\b",
+            re.IGNORECASE,
+        ),
+    ),
 )
 _STATES = {
     "money": re.compile(
@@ -57,6 +64,12 @@ _STATES = {
     ),
     "date": re.compile(rf"\b{_MONTHS}\.? (\d{{1,2}}, )?\d{{4}}\b|\b(19|20)\d{{2}}\b"),
     "name": re.compile(r"\b[A-Z][a-zA-Z]+(?: (?:of|for|and|the)?\s?[A-Z][a-zA-Z]+)+\b"),
+    # What a rule says: who must, may not or at least has to do what.
+    "rule": re.compile(
+        r"\b(must|shall|required|requires|may not|cannot|at least|no more than|majority|"
+        r"only if|eligible)\b",
+        re.IGNORECASE,
+    ),
 }
 
 

@@ -15,11 +15,14 @@ from knowledge.embeddings import Vectors
 from knowledge.names import codes_in, names_whole, question_names
 from knowledge.passages import (
     MAX_ANSWER_CHARS,
+    MAX_LIST_ANSWER_CHARS,
     Sentence,
+    is_list_passage,
     redundant,
     select_passages,
 )
 from knowledge.retrieve import RetrievedChunk
+from knowledge.sentences import announces, is_list_item, list_intro
 from knowledge.terms import content_terms
 
 # Weights of a sentence's score, tuned on the dev set (see `sectorbot eval`). Meaning (cosine
@@ -32,6 +35,9 @@ HEADING_WEIGHT = 0.3
 HEADING_FLOOR = 0.3
 CONTEXT_TERM_WEIGHT = 0.5
 ANSWER_TYPE_BONUS = 0.06
+# Asked for a rule ("what is the rule for ...", "who is eligible"), only a sentence that states
+# one (must, at least, a majority) answers; one that merely describes the subject does not.
+RULE_BONUS = 0.12
 NAME_BONUS = 0.05
 CODE_BONUS = 0.08
 DATE_MATCH_BONUS = 0.06
@@ -46,7 +52,9 @@ ECHO_SHARE = 0.5
 MIN_ECHO_TERMS = 4
 SECONDARY_PENALTY = 0.03
 
-SENTENCE_CHUNKS = 6
+# Sentences are read from every retrieved chunk: an FAQ entry whose heading is the question
+# ("How many ...?") can rank low as a whole chunk yet hold the one sentence that answers it.
+SENTENCE_CHUNKS = 8
 MAX_NAMED_SECTIONS = 2
 STRENGTH_CHUNKS = 6
 MIN_ANSWER_WORDS = 4
@@ -85,6 +93,8 @@ class Evidence:
     query_terms: dict[str, float]
     strength: float = 0.0
     vector: Vectors | None = None
+    # ``selected`` in the passages it was chosen as (a sentence with its neighbours, a list).
+    passages: list[list[Sentence]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -157,7 +167,14 @@ def gather(
         )
         heading_terms = set(content_terms(" ".join(result.chunk.headings)))
         context_terms = heading_terms
-        for index in range(counts.get(result.chunk.chunk_id, 0)):
+        texts = [
+            item.text if item else ""
+            for item in (
+                stored.get(sentence_id(result.chunk.chunk_id, index))
+                for index in range(counts.get(result.chunk.chunk_id, 0))
+            )
+        ]
+        for index in range(len(texts)):
             item = stored.get(sentence_id(result.chunk.chunk_id, index))
             if item is None or item.vector is None:
                 continue
@@ -172,7 +189,7 @@ def gather(
             if outdated and result.chunk.chunk_id in leading:
                 # Left out of the answer, but it still shows the documents cover the subject.
                 outdated_match = max(outdated_match, _cosine(vector, item.vector))
-            if _is_answer_material(item.text) and not outdated:
+            if _is_answer_material(item.text, _in_list(texts, index)) and not outdated:
                 lexical = _lexical(asked, terms, context_terms)
                 semantic = _cosine(vector, item.vector)
                 score = SEMANTIC_WEIGHT * semantic + LEXICAL_WEIGHT * lexical + chunk_bonus
@@ -199,13 +216,16 @@ def gather(
             # A sentence's words give the next one context ("It produced about 40 groups").
             context_terms = heading_terms | terms
     sentences.sort(key=lambda s: s.score, reverse=True)
-    selected = select_passages(sentences, asked.weights)
+    passages = select_passages(sentences, asked.weights)
+    selected = [s for passage in passages for s in passage]
     covered = set().union(*(s.terms for s in selected)) if selected else set()
     coverage = sum(w for t, w in asked.weights.items() if t in covered) / asked.total_weight
     best_sentence = max((s.semantic for s in sentences if s.chunk.chunk_id in leading), default=0.0)
     best_chunk = max((r.dense for r in retrieved), default=0.0)
     strength = max(best_sentence, best_chunk, outdated_match)
-    return Evidence(retrieved, sentences, selected, coverage, asked.weights, strength, vector)
+    return Evidence(
+        retrieved, sentences, selected, coverage, asked.weights, strength, vector, passages
+    )
 
 
 def combine(parts: list[Evidence]) -> Evidence:
@@ -221,19 +241,27 @@ def combine(parts: list[Evidence]) -> Evidence:
             kept = retrieved.get(result.chunk.chunk_id)
             if kept is None or kept.fused < scaled.fused:
                 retrieved[result.chunk.chunk_id] = scaled
-    selected: list[Sentence] = []
+    # Sentences take turns, except that a list is one turn, whole with its opening line.
+    units = [_units(part.passages) for part in parts]
+    passages: list[list[Sentence]] = []
     length = 0
-    for rank in range(max(len(part.selected) for part in parts)):
-        for part in parts:
-            if rank >= len(part.selected):
+    for rank in range(max(len(part_units) for part_units in units)):
+        for part_units in units:
+            if rank >= len(part_units):
                 continue
-            candidate = part.selected[rank]
-            if any(redundant(candidate, s) for s in selected):
+            taken = [s for passage in passages for s in passage]
+            unit = [
+                c
+                for c in part_units[rank]
+                if c not in taken and not any(redundant(c, s) for s in taken)
+            ]
+            size = sum(len(s.text) for s in unit)
+            budget = MAX_LIST_ANSWER_CHARS if is_list_passage(unit) else MAX_ANSWER_CHARS
+            if not unit or (rank > 0 and length + size > budget) or announces(unit[-1].text):
                 continue
-            if rank > 0 and length + len(candidate.text) > MAX_ANSWER_CHARS:
-                continue
-            selected.append(candidate)
-            length += len(candidate.text)
+            passages.append(unit)
+            length += size
+    selected = [s for passage in passages for s in passage]
     weights: dict[str, float] = {}
     for part in parts:
         weights.update(part.query_terms)
@@ -243,7 +271,18 @@ def combine(parts: list[Evidence]) -> Evidence:
     ranked = sorted(retrieved.values(), key=lambda r: r.fused, reverse=True)
     coverage = min(part.coverage for part in parts)
     strength = min(part.strength for part in parts)
-    return Evidence(ranked, sentences, selected, coverage, weights, strength, parts[0].vector)
+    return Evidence(
+        ranked, sentences, selected, coverage, weights, strength, parts[0].vector, passages
+    )
+
+
+def _units(passages: list[list[Sentence]]) -> list[list[Sentence]]:
+    """A part's answer as turns for a compound answer: a list whole, other sentences singly."""
+    return [
+        unit
+        for passage in passages
+        for unit in ([passage] if is_list_passage(passage) else [[s] for s in passage])
+    ]
 
 
 def _lexical(asked: _Question, terms: frozenset[str], context_terms: set[str]) -> float:
@@ -308,7 +347,7 @@ def _echoes(asked: _Question, terms: frozenset[str]) -> bool:
 def _cue_bonus(asked: _Question, text: str, terms: frozenset[str], states_wanted: bool) -> float:
     bonus = 0.0
     if states_wanted:
-        bonus += ANSWER_TYPE_BONUS
+        bonus += RULE_BONUS if asked.wanted == "rule" else ANSWER_TYPE_BONUS
     if asked.counted and _counts(text, asked.counted):
         bonus += COUNT_BONUS
     lowered_text = text.lower()
@@ -341,10 +380,24 @@ def _chunk_signal(result: RetrievedChunk, best_fused: float) -> float:
     return result.dense if result.dense > 0 else result.fused / best_fused
 
 
-def _is_answer_material(text: str) -> bool:
-    """Bare links, page furniture and fragments never answer anything."""
+def _in_list(texts: list[str], index: int) -> bool:
+    """True for a list item under a line that announces it, and for that line."""
+    if is_list_item(texts[index]):
+        opening = list_intro(texts, index)
+        return opening is not None and announces(texts[opening])
+    return announces(texts[index]) and index + 1 < len(texts) and is_list_item(texts[index + 1])
+
+
+def _is_answer_material(text: str, in_list: bool = False) -> bool:
+    """Bare links, page furniture and fragments never answer anything.
+
+    A short list item ("- 17 business members") is no fragment: it is quoted with the line that
+    opens its list.
+    """
     if _NOT_AN_ANSWER.match(text.removeprefix("- ")):
         return False
+    if in_list:
+        return True
     words = [w for w in _URL.sub(" ", text).split() if any(c.isalpha() for c in w)]
     return len(words) >= MIN_ANSWER_WORDS
 

@@ -71,11 +71,42 @@ def sentence_in_context(chunk: Chunk, sentences: list[str], index: int) -> str:
     sentence = sentences[index]
     if index > 0 and LEANS_BACK.match(sentence):
         return f"{sentences[index - 1]} {sentence}"
+    if is_list_item(sentence):
+        # "- 17 business members" says what it counts only through the line that opens the list
+        # ("The board's voting members were:"), or failing that the section it sits in.
+        intro = list_intro(sentences, index)
+        item = sentence.removeprefix("- ")
+        if intro is not None:
+            return f"{sentences[intro]} {item}"
+        return f"{_section(chunk)}: {item}" if _section(chunk) else sentence
     if index == 0 and chunk.headings and chunk.headings[-1].rstrip().endswith("?"):
         return f"{chunk.headings[-1]} {sentence}"
     if " | " in sentence:
         # A table row ("Milestone: Sept. 13, 2022 awards | Details: $26.6 million") says what it
         # is about only through the section it sits in.
-        context = chunk.headings[-1] if chunk.headings else chunk.title
-        return f"{context}: {sentence.replace(' | ', '; ')}"
+        return f"{_section(chunk)}: {sentence.replace(' | ', '; ')}"
     return sentence
+
+
+def is_list_item(sentence: str) -> bool:
+    """True for a bulleted or numbered list item as the loaders write it ("- ...")."""
+    return sentence.startswith("- ")
+
+
+def announces(sentence: str) -> bool:
+    """True for a line that announces what follows it ("The voting members were:")."""
+    return sentence.rstrip().endswith(":")
+
+
+def list_intro(sentences: list[str], index: int) -> int | None:
+    """Index of the sentence that opens the list holding item ``index``, if the chunk has it."""
+    start = index
+    while start > 0 and is_list_item(sentences[start - 1]):
+        start -= 1
+    if start == 0 or not is_list_item(sentences[index]):
+        return None
+    return start - 1
+
+
+def _section(chunk: Chunk) -> str:
+    return chunk.headings[-1] if chunk.headings else chunk.title

@@ -97,3 +97,14 @@ def test_a_short_list_stays_in_one_chunk_with_one_item_per_line() -> None:
 
 def test_no_sections_give_no_chunks() -> None:
     assert chunk_sections([]) == []
+
+
+def test_a_list_stays_with_the_line_that_introduces_it_after_a_long_paragraph() -> None:
+    opening = " ".join(_sentence(n) for n in range(6))
+    items = "\n".join(f"- {n} members from group {n}" for n in range(2, 12))
+    text = f"{opening}\n\nUnder the law, the voting members were:\n\n{items}"
+
+    chunks = chunk_sections([Section(("Board",), text)])
+
+    holding = [c.text for c in chunks if "- 2 members" in c.text]
+    assert holding and "the voting members were:" in holding[0]

@@ -1,5 +1,7 @@
-from knowledge.sentences import split_sentences
+from knowledge.informal import written_form
+from knowledge.sentences import sentence_in_context, split_sentences
 from knowledge.terms import content_terms, stem
+from knowledge.types import Chunk
 
 
 def test_sentences_survive_abbreviations_decimals_and_code_sections() -> None:
@@ -43,3 +45,26 @@ def test_content_terms_keep_numbers_codes_and_drop_filler() -> None:
 def test_stemming_matches_singular_and_plural() -> None:
     assert stem("partnerships") == stem("partnership")
     assert stem("apprentices") == stem("apprentice")
+
+
+def test_chat_abbreviations_are_searched_as_the_words_documents_use() -> None:
+    assert written_form("how many groups r there rn") == "how many groups are there now"
+    assert written_form("is it just for hs grads w/o ppl") == (
+        "is it just for high school graduates without people"
+    )
+    assert written_form("Govt info pls") == "government information please"
+
+
+def test_names_and_codes_that_look_like_abbreviations_are_left_alone() -> None:
+    assert written_form("Does U of I do R&D in the U.S.?") == "Does U of I do R&D in the U.S.?"
+    assert written_form("Is PLS or HS in the rules?") == "Is PLS or HS in the rules?"
+
+
+def test_a_list_item_is_embedded_with_the_line_that_opens_its_list() -> None:
+    chunk = Chunk("c-0", "c", "", "Board news", ("Board news", "2017 law"), None, None, None, 0)
+    sentences = ["The voting members were:", "- 17 business members", "- 4 labor members"]
+
+    assert sentence_in_context(chunk, sentences, 2) == "The voting members were: 4 labor members"
+    assert sentence_in_context(chunk, ["- 17 business members"], 0) == (
+        "2017 law: 17 business members"
+    )
