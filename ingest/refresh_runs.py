@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Column, DateTime, Engine, String, Table, Text, insert, select, update
 
-from knowledge.database import metadata
+from knowledge.database import as_utc, metadata
 
 RUNNING = "running"
 SUCCEEDED = "succeeded"
@@ -139,13 +139,8 @@ def _run(row: Any) -> RefreshRun:
         requested_by=row.requested_by,
         scope=row.scope,
         status=row.status,
-        started_at=_aware(row.started_at),
-        finished_at=_aware(row.finished_at) if row.finished_at else None,
+        started_at=as_utc(row.started_at),
+        finished_at=as_utc(row.finished_at) if row.finished_at else None,
         summary=json.loads(row.summary) if row.summary else None,
         error=row.error,
     )
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    # SQLite hands datetimes back without their zone; they were written in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

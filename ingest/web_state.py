@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Column, DateTime, Engine, String, Table, Text, delete, insert, select
 
-from knowledge.database import metadata
+from knowledge.database import as_utc, metadata
 
 web_pages = Table(
     "ingest_web_pages",
@@ -60,7 +60,7 @@ def load_pages(engine: Engine) -> dict[str, WebPageRecord]:
             row["content_hash"],
             row["basis"],
             row["sitemap"],
-            _aware(row["fetched_at"]),
+            as_utc(row["fetched_at"]),
         )
         for row in rows
     }
@@ -89,8 +89,3 @@ def save_pages(engine: Engine, records: list[WebPageRecord]) -> None:
                 for r in records
             ],
         )
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    # SQLite hands datetimes back without their zone; they were written in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

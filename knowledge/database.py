@@ -6,6 +6,7 @@ tables are created and upgraded by its own migrations (bot/migrations).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,14 @@ metadata = MetaData()
 
 # Any fixed number: PostgreSQL advisory locks are keyed by an integer the app chooses.
 _LOCK_KEY = 7_215_001
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A timestamp read back from the database, zone-aware in UTC.
+
+    Every timestamp is written in UTC; SQLite hands them back without their zone.
+    """
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 def make_engine(url: str) -> Engine:

@@ -24,7 +24,7 @@ from sqlalchemy import (
     update,
 )
 
-from knowledge.database import metadata
+from knowledge.database import as_utc, metadata
 
 kb_versions = Table(
     "kb_versions",
@@ -213,7 +213,7 @@ def _point_current_at(connection: object, version_id: str) -> None:
 def _version(row: object) -> VersionRecord:
     return VersionRecord(
         version_id=row.version_id,  # type: ignore[attr-defined]
-        created_at=_aware(row.created_at),  # type: ignore[attr-defined]
+        created_at=as_utc(row.created_at),  # type: ignore[attr-defined]
         status=row.status,  # type: ignore[attr-defined]
         embedding_model=row.embedding_model,  # type: ignore[attr-defined]
         document_count=row.document_count,  # type: ignore[attr-defined]
@@ -233,7 +233,7 @@ def _document(row: object) -> DocumentRecord:
         date=dt.date.fromisoformat(date) if date else None,
         content_hash=row.content_hash,  # type: ignore[attr-defined]
         chunk_count=row.chunk_count,  # type: ignore[attr-defined]
-        fetched_at=_aware(row.fetched_at),  # type: ignore[attr-defined]
+        fetched_at=as_utc(row.fetched_at),  # type: ignore[attr-defined]
         origin=row.origin,  # type: ignore[attr-defined]
     )
 
@@ -253,8 +253,3 @@ def _document_row(version_id: str, document: DocumentRecord) -> dict[str, object
         "fetched_at": document.fetched_at,
         "origin": document.origin,
     }
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    # SQLite hands datetimes back without their zone; they were written in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, false, func, select
 
 from bot.store.feedback import answer_feedback
 from bot.store.turns import conversation_turns
+from knowledge.database import as_utc
 
 # Embedding is the slow step (about 4 ms a new question; repeats come from the cache).
 READ_LIMIT = 2000
@@ -104,6 +105,4 @@ def _utc(value: Any) -> dt.datetime:
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     if not isinstance(moment, dt.datetime):
         raise TypeError(f"expected a timestamp, got {type(value).__name__}")
-    if moment.tzinfo is None:  # SQLite drops the zone; everything is stored in UTC
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
+    return as_utc(moment).astimezone(dt.UTC)

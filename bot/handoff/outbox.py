@@ -40,6 +40,7 @@ from sqlalchemy import (
 
 from bot.handoff.email import Mailer
 from bot.schema import metadata
+from knowledge.database import as_utc
 
 logger = logging.getLogger(__name__)
 
@@ -227,7 +228,7 @@ class Outbox:
             ).scalar()
         if earliest is None:
             return None
-        return max(0.0, (_aware(earliest) - dt.datetime.now(dt.UTC)).total_seconds())
+        return max(0.0, (as_utc(earliest) - dt.datetime.now(dt.UTC)).total_seconds())
 
     def _due(self, now: dt.datetime, limit: int) -> list[int]:
         with self.engine.connect() as connection:
@@ -364,10 +365,6 @@ def _retry_after(error: SlackApiError) -> float | None:
         return float(raw) if raw is not None else None
     except ValueError:
         return None
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 def _row(row: Any) -> OutboxRow:

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 
 from bot.schema import metadata
+from knowledge.database import as_utc
 
 STATUSES = ("new", "notified", "claimed", "resolved")
 OPEN_STATUSES = ("new", "notified", "claimed")
@@ -246,15 +247,9 @@ def advance(
         raise TransitionRefused(f"request {request_id} is already {to_status} or further")
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and value.tzinfo is None:  # SQLite hands back naive datetimes
-        return value.replace(tzinfo=dt.UTC)
-    return value
-
-
 def request_from_row(row: Any) -> HandoffRequest:
     """A ``HandoffRequest`` from a ``handoff_requests`` row."""
     data = dict(row._mapping)
     for key in ("created_at", "notified_at", "claimed_at", "resolved_at"):
-        data[key] = _aware(data[key])
+        data[key] = as_utc(data[key]) if data[key] is not None else None
     return HandoffRequest(**data)

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 
 from bot.schema import metadata
+from knowledge.database import as_utc
 from knowledge.types import Answer, Source
 
 conversation_turns = Table(
@@ -170,9 +171,6 @@ def _sources_json(sources: Sequence[Source]) -> str:
 
 
 def _turn(row: Any) -> Turn:
-    created = row.created_at
-    if created.tzinfo is None:  # SQLite hands back naive datetimes
-        created = created.replace(tzinfo=dt.UTC)
     return Turn(
         turn_id=row.turn_id,
         channel_id=row.channel_id,
@@ -186,5 +184,5 @@ def _turn(row: Any) -> Turn:
         confident=bool(row.confident),
         intent=row.intent,
         answer_ts=row.answer_ts,
-        created_at=created,
+        created_at=as_utc(row.created_at),
     )
