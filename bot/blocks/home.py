@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot import messages
+from bot.admin.status import KnowledgeStatus
 from bot.blocks.elements import Block, section
 from bot.handoff.store import HandoffRequest
 from bot.slack_text import escape
 from knowledge.contacts import Contact
-from knowledge.registry import VersionRecord
 
 HANDOFF_LINES = 10
 
@@ -19,7 +19,7 @@ def build_home_view(
     contact: Contact,
     *,
     is_admin: bool,
-    version: VersionRecord | None,
+    status: KnowledgeStatus | None,
     open_handoffs: Sequence[HandoffRequest] = (),
     report_text: str | None = None,
 ) -> dict[str, Any]:
@@ -40,7 +40,7 @@ def build_home_view(
     if is_admin:
         blocks += [
             {"type": "divider"},
-            section(_status(version)),
+            section(_status(status)),
             section(_handoffs(open_handoffs)),
         ]
         if report_text:
@@ -48,15 +48,11 @@ def build_home_view(
     return {"type": "home", "blocks": blocks}
 
 
-def _status(version: VersionRecord | None) -> str:
-    if version is None:
-        return "*Knowledge base* (admins only)\nNothing is indexed yet: run `sectorbot ingest`."
-    built = version.created_at.strftime("%Y-%m-%d %H:%M UTC")
-    return (
-        "*Knowledge base* (admins only)\n"
-        f"Version `{version.version_id}`, built {built}: {version.document_count} documents, "
-        f"{version.chunk_count} chunks, embeddings `{version.embedding_model}`."
-    )
+def _status(status: KnowledgeStatus | None) -> str:
+    head = "*Knowledge base* (admins only)"
+    if status is None:
+        return f"{head}\nThe status could not be read just now (the server log says why)."
+    return head + "\n" + "\n".join(escape(line) for line in status.lines())
 
 
 def _handoffs(requests: Sequence[HandoffRequest]) -> str:

@@ -61,6 +61,8 @@ def test_admins_also_see_the_knowledge_base_status(
 
     assert "*Knowledge base* (admins only)" in _text(publish.args["view"])
     assert "2 documents" in _text(publish.args["view"])
+    assert "Serving version" in _text(publish.args["view"])
+    assert "No scheduled refresh (REFRESH_INTERVAL_HOURS is 0)." in _text(publish.args["view"])
     assert "*Open hand-offs* (admins only)\nNone." in _text(publish.args["view"])
 
 

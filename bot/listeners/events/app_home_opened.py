@@ -9,11 +9,11 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.admin.status import KnowledgeStatus, knowledge_status
 from bot.blocks.home import build_home_view
 from bot.coverage.reply import report_home_text
 from bot.handoff.store import OPEN_STATUSES, list_requests
 from bot.services import Services
-from knowledge.registry import current_version
 
 logger = logging.getLogger(__name__)
 
@@ -26,13 +26,13 @@ def build_handler(services: Services) -> Callable[..., None]:
             return  # the Messages tab needs nothing published
         user = event.get("user", "")
         is_admin = user in services.settings.admin_user_ids
-        version = current_version(services.engine) if is_admin else None
+        status = _status(services) if is_admin else None
         handoffs = list_requests(services.engine, OPEN_STATUSES) if is_admin else []
         report = report_home_text(services) if is_admin else None
         view = build_home_view(
             services.settings.default_contact,
             is_admin=is_admin,
-            version=version,
+            status=status,
             open_handoffs=handoffs,
             report_text=report,
         )
@@ -42,3 +42,12 @@ def build_handler(services: Services) -> Callable[..., None]:
             logger.warning("could not publish App Home: %s", error.response.get("error"))
 
     return handle_app_home_opened
+
+
+def _status(services: Services) -> KnowledgeStatus | None:
+    try:
+        return knowledge_status(services)
+    except Exception:
+        # Home still shows everything else; the admin sees a short note instead of the status.
+        logger.exception("could not read the knowledge-base status for App Home")
+        return None
