@@ -71,6 +71,10 @@ _MONTH_YEAR = re.compile(
     r"((?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
+_COPULA = re.compile(
+    r"^(?P<subject>[^,;:.()]{3,80}?)\s+(?:is|are)\s+(?!to\b|not\b|being\b|also\b)",
+    re.IGNORECASE,
+)
 _DEFINITIONAL = re.compile(
     r"^\W*(what('?s| is| are)|whats|explain|define|describe|tell me about)\b"
     r"|\bin plain (english|words|language)\b|\bmeans?\b|\bmeaning\b",
@@ -365,6 +369,8 @@ def _cue_bonus(asked: _Question, text: str, terms: frozenset[str], states_wanted
         starts = any(lowered.removeprefix("- ").startswith(code) for code in asked.codes)
         if asked.definitional and starts:
             bonus += SUBJECT_BONUS
+    elif asked.definitional and _defines_subject(asked, text):
+        bonus += SUBJECT_BONUS
     # "How many are there now?" wants the current count, not any sentence about a change.
     if asked.prefer_recent and states_current(text) and (asked.wanted is None or states_wanted):
         bonus += CURRENT_STATE_BONUS
@@ -373,6 +379,19 @@ def _cue_bonus(asked: _Question, text: str, terms: frozenset[str], states_wanted
     if _echoes(asked, terms):
         bonus -= ECHO_PENALTY
     return bonus
+
+
+def _defines_subject(asked: _Question, text: str) -> bool:
+    """True for "Sector partnerships are regional groups ..." asked "What is a sector partnership".
+
+    The sentence's subject (before its first "is"/"are") holds every word the question weighs;
+    "The goal of sector partnerships is to ..." is about a goal, and "X is to ..." a purpose.
+    """
+    found = _COPULA.match(text.removeprefix("- "))
+    if found is None or re.search(r"\bof\b", found.group("subject"), re.IGNORECASE):
+        return False
+    asked_terms = set(asked.weights)
+    return bool(asked_terms) and asked_terms <= set(content_terms(found.group("subject")))
 
 
 def _chunk_signal(result: RetrievedChunk, best_fused: float) -> float:
