@@ -282,7 +282,7 @@ def sources(context: click.Context, as_json: bool) -> None:
 
 
 def _cli_user() -> str:
-    return os.environ.get("USER") or os.environ.get("USERNAME") or "command line"
+    return os.environ.get("USER") or os.environ.get("USERNAME") or "an unnamed user"
 
 
 def _refresh_with_progress(

@@ -6,6 +6,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+def count_of(count: int, noun: str) -> str:
+    """'1 document', '2 documents' (regular plurals only)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class FailedSource:
     """A source that could not be loaded, and why."""
@@ -64,7 +69,8 @@ class RefreshSummary:
         lines = [
             f"{len(self.added)} added, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, "
-            f"{len(self.failed)} failed; {self.documents} documents, {self.chunks} chunks "
+            f"{len(self.failed)} failed; {count_of(self.documents, 'document')}, "
+            f"{count_of(self.chunks, 'chunk')} "
             f"({self.embedded} texts newly embedded) in {self.seconds:.1f} s"
         ]
         lines.extend(f"  skipped {failure.source}: {failure.reason}" for failure in self.failed)

@@ -11,6 +11,7 @@ from bot.admin.when import ago, stamp
 from bot.refreshing import refresh_running
 from bot.services import Services
 from ingest.refresh_runs import RefreshRun, last_finished, running_run
+from ingest.summary import count_of
 from knowledge.registry import VersionRecord, current_version, version_before_current
 
 
@@ -92,8 +93,8 @@ def _version_line(version: VersionRecord | None, now: dt.datetime) -> str:
         return "Nothing is indexed yet: run `sectorbot ingest` or `/sectorbot refresh`."
     return (
         f"Serving version {version.version_id}, built {stamp(version.created_at)} "
-        f"({ago(version.created_at, now)}): {version.document_count} documents, "
-        f"{version.chunk_count} chunks, embeddings {version.embedding_model}."
+        f"({ago(version.created_at, now)}): {count_of(version.document_count, 'document')}, "
+        f"{count_of(version.chunk_count, 'chunk')}, embeddings {version.embedding_model}."
     )
 
 

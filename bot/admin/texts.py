@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from bot.refreshing import Rollback
 from bot.slack_text import escape
-from ingest.summary import RefreshSummary
+from ingest.summary import RefreshSummary, count_of
 
 _STEP_NAMES = {"load": "reading documents", "embed": "indexing documents"}
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
@@ -71,8 +71,8 @@ def refresh_finished(summary: RefreshSummary) -> str:
         f":white_check_mark: Refresh finished in {summary.seconds:.1f} s: "
         f"{len(summary.added)} added, {len(summary.updated)} updated, "
         f"{len(summary.unchanged)} unchanged, {len(summary.removed)} removed, "
-        f"{len(summary.failed)} failed. Now serving {summary.documents} documents, "
-        f"{summary.chunks} chunks"
+        f"{len(summary.failed)} failed. Now serving {count_of(summary.documents, 'document')}, "
+        f"{count_of(summary.chunks, 'chunk')}"
         + (f" (version `{summary.version_id}`)." if summary.version_id else ".")
     )
     failures = [
@@ -97,7 +97,8 @@ def rollback_text(rollback: Rollback) -> str:
     serving = rollback.serving
     return (
         f"Rolled back: now serving version {serving.version_id} "
-        f"({serving.document_count} documents, {serving.chunk_count} chunks, built "
+        f"({count_of(serving.document_count, 'document')}, "
+        f"{count_of(serving.chunk_count, 'chunk')}, built "
         f"{serving.created_at.strftime('%Y-%m-%d %H:%M UTC')}) instead of "
         f"{rollback.left.version_id}."
     )

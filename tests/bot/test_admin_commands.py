@@ -208,7 +208,7 @@ def test_status_and_sources_describe_what_is_served(admin_app: RunningApp) -> No
     version = current_version(admin_app.services.engine)
     assert version is not None
     assert f"Serving version {version.version_id}" in status
-    assert "1 documents" in status and "Last refresh succeeded" in status
+    assert "1 document, " in status and "Last refresh succeeded" in status
     assert "No earlier version is kept to roll back to." in status
     docs = admin_app.settings.sources[0].location
     assert f"{docs} (folder): 1 document, fetched just now" in sources
