@@ -34,6 +34,11 @@ DM_CONTEXT_WINDOW = dt.timedelta(minutes=30)
 DM_CONVERSATION = "dm"
 # Earlier turns an LLM sees to make a follow-up standalone.
 HISTORY_TURNS = 3
+# Questions run from 20 to 200 characters; 2,000 leaves room for a pasted paragraph. Longer
+# messages (Slack allows 40,000) are refused with a request to shorten, before any retrieval:
+# the embedding reads only the first ~1,000 characters anyway, and a partial answer to the
+# first part of a long paste could answer a different question than the one asked.
+QUESTION_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,9 @@ def answer_in_conversation(
     An LLM-written answer is shown while it is written (``bot.streaming``); the finished
     message is then replaced by the rendered answer.
     """
+    if too_long(asked.text):
+        _post_too_long(client, asked)
+        return
     indicator.start()
     stream = AnswerStream(
         client,
@@ -198,6 +206,19 @@ def answer_in_conversation(
         _remember_ts(services, reply.turn_id, ts)
     finally:
         indicator.stop()
+
+
+def too_long(question: str) -> bool:
+    """Whether ``question`` is over ``QUESTION_LIMIT`` and must be refused, not answered."""
+    return len(question) > QUESTION_LIMIT
+
+
+def _post_too_long(client: WebClient, asked: Asked) -> None:
+    text = messages.question_too_long(len(asked.text), QUESTION_LIMIT)
+    try:
+        client.chat_postMessage(**_post_arguments(asked, text, None))
+    except Exception:
+        logger.exception("could not ask for a shorter question")
 
 
 def post_apology(client: WebClient, services: Services, asked: Asked) -> None:

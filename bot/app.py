@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
@@ -11,7 +12,12 @@ from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.jitter import Jitter
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 
 from bot.admin.alerts import alert_admins
 from bot.admin.schedule import RefreshScheduler
@@ -26,6 +32,10 @@ from bot.settings import Settings
 # Answers run after the ack on these threads; answering is quick and mostly CPU-bound.
 LISTENER_THREADS = 8
 RATE_LIMIT_RETRIES = 3
+# Slack's 5xx are short blips; two more tries, about 0.5 s and 1 s later (plus jitter), ride one
+# out while the user still waits for the answer. Longer outages end in the logged failure.
+SERVER_ERROR_RETRIES = 2
+SERVER_ERROR_BACKOFF_SECONDS = 0.5
 # Well under the outbox lease, so a slow Slack never lets a second worker take the same row.
 OUTBOX_TIMEOUT = 20
 
@@ -35,15 +45,43 @@ class SlackConfigurationError(Exception):
 
 
 def make_web_client(settings: Settings) -> WebClient:
-    """The Web API client: the bot token, ``SLACK_API_URL`` when set, retries on ``ratelimited``."""
+    """The Web API client: the bot token, ``SLACK_API_URL`` when set, retries on 429 and 5xx."""
     return _web_client(
         settings,
         retry_handlers=[
             ConnectionErrorRetryHandler(),
             # Slack's 429 carries Retry-After; the handler sleeps that long and tries again.
             RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            ServerErrorRetryHandler(),
         ],
     )
+
+
+class ServerErrorRetryHandler(RetryHandler):
+    """Retry a call Slack answered with 500, 502, 503 or 504.
+
+    slack_sdk's own handler retries only 500 and 503; a gateway's 502 and 504 are the same kind
+    of blip. A 5xx usually means nothing was done; in the rare case Slack posted and then
+    failed to answer, the retry shows the message twice, which beats never showing it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            max_retry_count=SERVER_ERROR_RETRIES,
+            interval_calculator=BackoffRetryIntervalCalculator(
+                backoff_factor=SERVER_ERROR_BACKOFF_SECONDS, jitter=_ProportionalJitter()
+            ),
+        )
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code in (500, 502, 503, 504)
 
 
 def make_outbox_client(settings: Settings) -> WebClient:
@@ -64,6 +102,13 @@ def _web_client(
         retry_handlers=retry_handlers,
         **options,
     )
+
+
+class _ProportionalJitter(Jitter):
+    """Up to half the interval again: spreads instances apart (slack_sdk's adds up to 1 s)."""
+
+    def recalculate(self, duration: float) -> float:
+        return duration * (1 + random.random() / 2)  # noqa: S311 - timing, not security
 
 
 def make_mailer(settings: Settings) -> Mailer | None:

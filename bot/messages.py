@@ -141,3 +141,11 @@ def handoffs_listing(lines: list[str]) -> str:
     if not lines:
         return "No open hand-off requests."
     return "*Open hand-off requests*\n" + "\n".join(lines)
+
+
+def question_too_long(length: int, limit: int) -> str:
+    """Said instead of answering a message longer than ``limit`` characters (nothing echoed)."""
+    return (
+        f"That message is {length:,} characters long, and I read questions of up to {limit:,}. "
+        "Please ask again with just the question: a sentence or two works best."
+    )

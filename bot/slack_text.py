@@ -2,7 +2,9 @@
 
 Slack treats ``<...>`` as markup (``<!channel>``, ``<@U123>``, links), so text we did not write is
 escaped before it goes out, and words like ``@here`` are broken with a zero-width space in case a
-client auto-parses them. Nothing the bot posts can ping anybody it did not mean to.
+client auto-parses them. Nothing the bot posts can ping anybody it did not mean to. Markdown links
+in answer text (a document's literal text, or a model's reply) are shown as their label only: a
+link whose target is hidden behind friendly words is the bot's to make, never a document's.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ ZERO_WIDTH_SPACE = "\u200b"
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _MARKDOWN_LINK = re.compile(r"\[([^\]\n]{1,300})\]\((https?://[^\s)]+)\)")
 _MARKDOWN_BOLD = re.compile(r"\*\*(?=\S)([^*\n]+?)(?<=\S)\*\*")
+_LINK_JOINT = re.compile(r"\](?=[(\[:])")
 _CITATION = re.compile(r"\[(\d{1,2})\]")
 _SLACK_MARKUP = re.compile(r"<([^<>]*)>")
 _USER_MENTION = re.compile(r"<@([^>|\s]+)(?:\|[^>]*)?>")
@@ -46,18 +49,25 @@ def link(url: str | None, label: str) -> str:
 def to_mrkdwn(text: str, citation_urls: Mapping[int, str | None] | None = None) -> str:
     """Convert answer text (plain, with a little markdown) to escaped Slack mrkdwn.
 
-    Markdown links and ``**bold**`` become their mrkdwn forms; ``[n]`` citation markers become
-    links to source ``n`` when ``citation_urls`` has an http(s) URL for it.
+    ``**bold**`` becomes mrkdwn bold; a markdown link becomes its label (the sources block links
+    to the documents); ``[n]`` citation markers become links to source ``n`` when
+    ``citation_urls`` has an http(s) URL for it.
     """
     urls = citation_urls or {}
-    pieces: list[str] = []
-    position = 0
-    for match in _MARKDOWN_LINK.finditer(text):
-        pieces.append(_inline(text[position : match.start()], urls))
-        pieces.append(link(match.group(2), match.group(1)))
-        position = match.end()
-    pieces.append(_inline(text[position:], urls))
-    return "".join(pieces)
+    return _inline(_MARKDOWN_LINK.sub(r"\1", text), urls)
+
+
+def escape_streamed(piece: str, previous: str = "") -> str:
+    """Escape one piece of a streamed answer (Slack renders ``markdown_text`` as markdown).
+
+    Besides ``escape``, a zero-width space goes between ``]`` and a following ``(``, ``[`` or
+    ``:``, so no markdown link, reference link or link definition can form, even when the model's
+    text is cut between two pieces; ``previous`` is the text already sent before ``piece``.
+    """
+    text = _LINK_JOINT.sub("]" + ZERO_WIDTH_SPACE, piece)
+    if previous.endswith("]") and text[:1] in ("(", "[", ":"):
+        text = ZERO_WIDTH_SPACE + text
+    return escape(text)
 
 
 def _inline(text: str, urls: Mapping[int, str | None]) -> str:

@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.elements import Block
-from bot.slack_text import escape, to_mrkdwn
+from bot.slack_text import escape_streamed, to_mrkdwn
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,9 @@ class AnswerStream:
                 new = self._text[self._sent :]
                 if new:
                     self.client.chat_appendStream(
-                        channel=self.channel, ts=self.ts, markdown_text=escape(new)
+                        channel=self.channel,
+                        ts=self.ts,
+                        markdown_text=escape_streamed(new, self._text[self._sent - 1 : self._sent]),
                     )
             else:
                 self.client.chat_update(
@@ -115,7 +117,7 @@ class AnswerStream:
                 response = self.client.chat_startStream(
                     channel=self.channel,
                     thread_ts=str(self.thread_ts),
-                    markdown_text=escape(self._text),
+                    markdown_text=escape_streamed(self._text),
                     recipient_user_id=self.user_id or None,
                     recipient_team_id=self.team_id or None,
                 )

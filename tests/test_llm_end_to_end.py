@@ -4,6 +4,7 @@ OpenAI-compatible server (tests/fakes/openai_server.py, SSE streaming), and with
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import socket
@@ -98,6 +99,7 @@ def test_ask_json_returns_the_models_answer_with_the_retrieved_sources(built_kb:
 def test_with_the_server_down_ask_still_returns_a_cited_extractive_answer(
     built_kb: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)  # the client libraries' own debug logs must not hold the key
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
@@ -117,6 +119,7 @@ def test_with_the_server_down_ask_still_returns_a_cited_extractive_answer(
 def test_a_server_error_also_falls_back_and_the_log_names_no_key(
     built_kb: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     with FakeOpenAI(lambda request: MODEL_TEXT) as server:
         server.fail_with = 500
         result = _ask(built_kb, server.base_url)

@@ -1,8 +1,14 @@
-"""Global middleware: drop events nobody should answer, and answer each event id only once.
+"""Global middleware: refuse replayed requests, drop events nobody should answer, answer once.
 
-Both acknowledge what they drop (200), so Slack does not retry it. Deduplication claims the event
-id in the shared database before the ack, so a retry (``X-Slack-Retry-Num``), a restart or a
-second instance sharing the database never answers the same event twice.
+Bolt checks every HTTP request's signature first and refuses one older than five minutes. Inside
+those five minutes a captured request could be sent again: an Events API event is then caught by
+its ``event_id`` (below), but a slash command or an interaction (a button, a form) carries no such
+id, and a replayed form submission would store a second hand-off. Slack never resends those, so
+the replay guard remembers each signature in the shared database and refuses a second use (401).
+
+The other two acknowledge what they drop (200), so Slack does not retry it. Deduplication claims
+the event id in the shared database before the ack, so a retry (``X-Slack-Retry-Num``), a restart
+or a second instance sharing the database never answers the same event twice.
 """
 
 from __future__ import annotations
@@ -26,12 +32,68 @@ logger = logging.getLogger(__name__)
 # Plain messages, messages with files, and thread replies also sent to the channel.
 ANSWERABLE_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 PRUNE_EVERY = 500
+# Requests Slack may send again on its own (retries); they are deduplicated by event id.
+_EVENT_TYPES = frozenset({"event_callback", "url_verification", "app_rate_limited"})
 
 
 def register(app: App, services: Services) -> None:
-    """Add the middleware to ``app`` (order matters: noise is dropped before it is recorded)."""
+    """Add the middleware to ``app``, after Bolt's signature check.
+
+    Order matters: replays are refused first, and noise is dropped before it is recorded.
+    """
+    app.use(RefuseReplays(services.engine))
     app.use(IgnoreNoise())
     app.use(DeduplicateEvents(services.engine))
+
+
+class _Claiming(Middleware):
+    """Claims keys in the processed-ids table, and prunes old ones every ``PRUNE_EVERY`` claims."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._claims = 0
+        self._lock = threading.Lock()
+
+    def claim(self, key: str) -> bool:
+        """Record ``key``; True when it was not recorded before (or the database failed)."""
+        try:
+            first = claim_event(self.engine, key)
+        except Exception:
+            # Without the database we cannot tell; answering twice beats going silent.
+            logger.exception("could not record a Slack event id or request signature")
+            return True
+        if first and self._count_claim() % PRUNE_EVERY == 0:
+            self._prune()
+        return first
+
+    def _count_claim(self) -> int:
+        with self._lock:
+            self._claims += 1
+            return self._claims
+
+    def _prune(self) -> None:
+        try:
+            forget_old_events(self.engine)
+        except Exception:
+            logger.exception("could not prune old Slack event ids")
+
+
+class RefuseReplays(_Claiming):
+    """Refuse a signed command or interaction whose signature was used before (HTTP mode)."""
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        """Claim the signature; answer 401 when it was claimed before."""
+        signature = (req.headers.get("x-slack-signature") or [""])[0]
+        # Socket Mode requests are not signed; events are deduplicated by their id instead,
+        # and Slack's own retries of an event must get a 200, not a 401.
+        guarded = req.mode == "http" and signature and req.body.get("type") not in _EVENT_TYPES
+        if guarded and not self.claim(_signature_key(signature)):
+            logger.warning("refused a replayed Slack request (same signature as before)")
+            return BoltResponse(status=401, body="")
+        next()
+        return None
 
 
 class IgnoreNoise(Middleware):
@@ -48,44 +110,25 @@ class IgnoreNoise(Middleware):
         return None
 
 
-class DeduplicateEvents(Middleware):
+class DeduplicateEvents(_Claiming):
     """Let an Events API event through only the first time its ``event_id`` is seen anywhere."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._claims = 0
-        self._lock = threading.Lock()
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
         """Claim the event id; acknowledge and drop the event when it was claimed before."""
         event_id = req.body.get("event_id") if _event(req.body) is not None else None
-        if isinstance(event_id, str) and event_id:
-            try:
-                first = claim_event(self.engine, event_id)
-            except Exception:
-                # Without the database we cannot tell; answering twice beats going silent.
-                logger.exception("could not record a Slack event id")
-                first = True
-            if not first:
-                logger.info("skipped a repeated Slack event (retry %s)", _retry_num(req))
-                return BoltResponse(status=200, body="")
-            if self._count_claim() % PRUNE_EVERY == 0:
-                self._prune()
+        if isinstance(event_id, str) and event_id and not self.claim(event_id):
+            logger.info("skipped a repeated Slack event (retry %s)", _retry_num(req))
+            return BoltResponse(status=200, body="")
         next()
         return None
 
-    def _count_claim(self) -> int:
-        with self._lock:
-            self._claims += 1
-            return self._claims
 
-    def _prune(self) -> None:
-        try:
-            forget_old_events(self.engine)
-        except Exception:
-            logger.exception("could not prune old Slack event ids")
+def _signature_key(signature: str) -> str:
+    # Stored beside event ids ("Ev..."): the prefix keeps the two apart, and the signature is
+    # an HMAC already, so its first 240 bits are as good a key as any hash of it.
+    return "sig:" + signature.removeprefix("v0=")[:60]
 
 
 def is_noise(event: dict[str, Any]) -> bool:

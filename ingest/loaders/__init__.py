@@ -23,6 +23,10 @@ SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
 # Larger files are almost certainly not knowledge-base documents, and parsing them could
 # exhaust memory.
 MAX_BYTES = 100 * 1024 * 1024
+# About 600 printed pages. Every 700 characters become a chunk and its sentences, embedded at
+# about 40 a second, so a document past this (a 20 MB text node, say) would tie up the refresh
+# for an hour; its first part is kept, like a PDF's first MAX_PAGES pages.
+MAX_TEXT_CHARS = 2_000_000
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _CONTENT_TYPES = {
     "text/html": ".html",
@@ -128,6 +132,14 @@ def _load(
         raise LoadError(f"{_LABELS[suffix]} could not be parsed: {reason}") from exc
     if not document.text.strip():
         raise LoadError("no text found")
+    if len(document.text) > MAX_TEXT_CHARS:
+        logger.warning(
+            "%s: keeping the first %d of %d characters of text",
+            source,
+            MAX_TEXT_CHARS,
+            len(document.text),
+        )
+        document = dataclasses.replace(document, text=document.text[:MAX_TEXT_CHARS])
     if url and not document.url:
         document = dataclasses.replace(document, url=url)
     if not document.title:

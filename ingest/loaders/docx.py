@@ -20,14 +20,19 @@ from ingest.document import Document, LoadError
 
 logger = logging.getLogger(__name__)
 
-# A zip bomb would otherwise be inflated in full by python-docx.
+# python-docx inflates every member into memory and parses the XML ones, so the sizes the zip
+# declares are checked first (zipfile never inflates a member past its declared size: a lie
+# ends in a CRC error). 200 MB leaves room for pictures; the XML, which lxml holds as a tree
+# several times its size, stays under 25 MB even for a 500-page document.
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_XML_BYTES = 25 * 1024 * 1024
 # python-docx's blank template carries this timestamp, so documents generated from it all
 # claim to be from December 2013; it says nothing about the content.
 _TEMPLATE_STAMP = dt.datetime(2013, 12, 23, 23, 15)
 _HEADING_STYLE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
 _LIST_STYLE = re.compile(r"^list", re.IGNORECASE)
 _HEADER_CELL_CHARS = 60
+MB = 1024 * 1024
 
 
 def load_docx(data: bytes, *, source: str) -> Document:
@@ -63,14 +68,23 @@ def load_docx(data: bytes, *, source: str) -> Document:
 def _check_package(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            names = package.namelist()
-            size = sum(info.file_size for info in package.infolist())
+            members = package.infolist()
     except zipfile.BadZipFile as exc:
         raise LoadError("DOCX could not be opened: not a valid zip package") from exc
-    if "word/document.xml" not in names:
+    if "word/document.xml" not in {info.filename for info in members}:
         raise LoadError("DOCX could not be opened: no word/document.xml inside")
+    size = sum(info.file_size for info in members)
+    xml = sum(info.file_size for info in members if info.filename.endswith((".xml", ".rels")))
     if size > MAX_UNCOMPRESSED_BYTES:
-        raise LoadError("DOCX is too large once uncompressed")
+        raise LoadError(
+            f"DOCX is too large once uncompressed ({size // MB:,} MB; the limit is "
+            f"{MAX_UNCOMPRESSED_BYTES // MB} MB)"
+        )
+    if xml > MAX_XML_BYTES:
+        raise LoadError(
+            f"DOCX text is too large once uncompressed ({xml // MB:,} MB of XML; the limit is "
+            f"{MAX_XML_BYTES // MB} MB)"
+        )
 
 
 def _style_name(paragraph: Paragraph) -> str:

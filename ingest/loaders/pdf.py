@@ -20,6 +20,11 @@ from ingest.document import Document, LoadError
 logger = logging.getLogger(__name__)
 
 MAX_PAGES = 500
+# A page of text carries 5-50 KB of drawing instructions, and pypdf reads them at about 0.5 MB a
+# second, so a page with more than this (a detailed map, or a file made to stall the refresh) is
+# skipped, and reading stops once the pages read so far hold MAX_CONTENT_BYTES.
+MAX_PAGE_CONTENT_BYTES = 1024 * 1024
+MAX_CONTENT_BYTES = 16 * 1024 * 1024
 _BULLETS = set(
     "\u2022\u25aa\u25cf\u25e6\u2023\u2043\u2219\u00b7\u25a0\u25a1\x7f\uf0b7\uf0a7*-\u2013"
 )
@@ -31,6 +36,7 @@ _BARE_NUMBER = re.compile(r"^\s*[-\u2013]?\s*\d{1,4}\s*[-\u2013]?\s*$")
 _SEGMENT = re.compile(r"\S+(?: {1,2}\S+)*")
 _TERMINAL = (".", "!", "?", ":", '."', ".)", ".\u201d")
 _HEADING_RATIO = 1.15
+MB = 1024 * 1024
 _COLUMN_SLACK = 2
 
 
@@ -54,13 +60,40 @@ def load_pdf(data: bytes, *, source: str) -> Document:
         logger.warning("%s: reading only the first %d of %d pages", source, MAX_PAGES, page_count)
     styled: list[_StyledLine] = []
     pages: list[list[str]] = []
+    budget, oversized = MAX_CONTENT_BYTES, 0
     for number in range(min(page_count, MAX_PAGES)):
         try:
             page = reader.pages[number]
+            size = _content_size(page)
+            if size > MAX_PAGE_CONTENT_BYTES:
+                oversized += 1
+                logger.warning(
+                    "%s: page %d skipped: %.1f MB of drawing instructions (the limit is %g MB)",
+                    source,
+                    number + 1,
+                    size / MB,
+                    MAX_PAGE_CONTENT_BYTES / MB,
+                )
+                continue
+            budget -= size
+            if budget < 0:
+                logger.warning(
+                    "%s: reading stops at page %d: the pages before it hold %s MB of drawing "
+                    "instructions",
+                    source,
+                    number + 1,
+                    MAX_CONTENT_BYTES // MB,
+                )
+                break
             styled.extend(_styled_lines(page))
             pages.append(_layout_lines(page))
         except Exception as exc:  # one damaged page should not cost the whole document
             logger.warning("%s: page %d could not be read: %s", source, number + 1, exc)
+    if not pages and oversized:
+        raise LoadError(
+            f"PDF pages too large: {oversized} page(s) over {MAX_PAGE_CONTENT_BYTES / MB:g} MB "
+            "of drawing instructions each, no other readable page"
+        )
     if not pages:
         raise LoadError("PDF could not be parsed: no page could be read")
     headings = _heading_levels(styled)
@@ -72,6 +105,12 @@ def load_pdf(data: bytes, *, source: str) -> Document:
         kind="pdf",
         date=find_document_date(text),
     )
+
+
+def _content_size(page: PageObject) -> int:
+    """Bytes of the page's drawing instructions, decompressed (pypdf caps decompression)."""
+    contents = page.get_contents()
+    return len(contents.get_data()) if contents is not None else 0
 
 
 def _open(data: bytes) -> PdfReader:

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot import ids, messages
 from bot.admin import texts
-from bot.answering import Asked, contact_for, prepare_reply
+from bot.answering import QUESTION_LIMIT, Asked, contact_for, prepare_reply, too_long
 from bot.blocks.contact import build_contact_blocks
 from bot.handoff.modal import Opening, open_or_explain
 from bot.handoff.store import OPEN_STATUSES, list_requests
@@ -80,6 +80,9 @@ def build_handler(services: Services) -> Callable[..., None]:
     def _ask(ack: Ack, respond: Respond, command: dict[str, Any], question: str) -> None:
         if not question:
             ack(text=messages.ask_usage())
+            return
+        if too_long(question):
+            ack(text=messages.question_too_long(len(question), QUESTION_LIMIT))
             return
         ack()  # answer after the ack: Slack allows 3 seconds for it
         asked = Asked(
