@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,9 @@ class OpenVersion:
     acronyms: dict[str, Acronym]
     secondary: frozenset[str]
     superseded: frozenset[str]
+    # Chunks by their own (last) section heading in lower case: a question naming a code finds
+    # the sections headed with it without reading every chunk of a large knowledge base.
+    chunks_by_heading: dict[str, list[Chunk]] = field(default_factory=dict)
     _sentence_cache: dict[str, StoredItem] = field(default_factory=dict)
     _terms_cache: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -171,7 +175,16 @@ def _open_version(client: Any, record: VersionRecord) -> OpenVersion:
         acronyms,
         secondary,
         superseded,
+        chunks_by_heading=_by_heading(chunk_by_id.values()),
     )
+
+
+def _by_heading(chunks: Iterable[Chunk]) -> dict[str, list[Chunk]]:
+    grouped: dict[str, list[Chunk]] = {}
+    for chunk in chunks:
+        heading = chunk.headings[-1].lower() if chunk.headings else ""
+        grouped.setdefault(heading, []).append(chunk)
+    return grouped
 
 
 def embedding_text(chunk: Chunk) -> str:

@@ -21,6 +21,8 @@ from knowledge.types import Chunk
 
 # Archived pages, samples and glossaries are not where a contact is published.
 SECONDARY_PENALTY = 0.1
+# Chunk vectors read at a time when averaging documents.
+CENTROID_BATCH = 500
 
 
 @dataclass
@@ -97,13 +99,19 @@ def _published_at(chunk: Chunk, source: str) -> bool:
 
 
 def _document_centroids(version: OpenVersion, chunk_ids: list[str]) -> dict[str, Vectors]:
-    stored = version.chunks.get(chunk_ids, with_vectors=True)
-    vectors: dict[str, list[Vectors]] = {}
-    for chunk_id, item in stored.items():
-        if item.vector is not None:
-            vectors.setdefault(version.chunk_by_id[chunk_id].doc_id, []).append(item.vector)
-    centroids = {}
-    for doc_id, rows in vectors.items():
-        mean = np.mean(np.vstack(rows), axis=0)
-        centroids[doc_id] = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
-    return centroids
+    # Sums, read a batch at a time: in a large knowledge base many documents repeat the phone
+    # number, and holding all their chunk vectors at once would cost hundreds of megabytes.
+    # The mean's direction is the sum's, so normalising the sum gives the same centroid.
+    sums: dict[str, Vectors] = {}
+    for start in range(0, len(chunk_ids), CENTROID_BATCH):
+        stored = version.chunks.get(chunk_ids[start : start + CENTROID_BATCH], with_vectors=True)
+        for chunk_id, item in stored.items():
+            if item.vector is None:
+                continue
+            doc_id = version.chunk_by_id[chunk_id].doc_id
+            total = sums.get(doc_id)
+            sums[doc_id] = item.vector.astype(np.float64) if total is None else total + item.vector
+    return {
+        doc_id: (total / max(float(np.linalg.norm(total)), 1e-12)).astype(np.float32)
+        for doc_id, total in sums.items()
+    }

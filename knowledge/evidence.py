@@ -310,20 +310,25 @@ def _sections_named(
     shown = {r.chunk.chunk_id for r in retrieved[:SENTENCE_CHUNKS]}
     floor = retrieved[min(len(retrieved), SENTENCE_CHUNKS) - 1].fused if retrieved else 0.0
     found: dict[tuple[str, tuple[str, ...]], RetrievedChunk] = {}
-    for chunk in version.chunk_by_id.values():
-        heading = chunk.headings[-1].lower() if chunk.headings else ""
-        if chunk.chunk_id in shown or not any(_names_code(heading, code) for code in codes):
+    for heading, chunks in version.chunks_by_heading.items():
+        if not any(_names_code(heading, code) for code in codes):
             continue
-        key = (chunk.doc_id, chunk.headings)
-        first = found.get(key)
-        if first is None or chunk.position < first.chunk.position:
-            found[key] = RetrievedChunk(chunk=chunk, dense=0.0, keyword=0.0, fused=floor)
+        for chunk in chunks:
+            if chunk.chunk_id in shown:
+                continue
+            key = (chunk.doc_id, chunk.headings)
+            first = found.get(key)
+            if first is None or chunk.position < first.chunk.position:
+                found[key] = RetrievedChunk(chunk=chunk, dense=0.0, keyword=0.0, fused=floor)
     return sorted(found.values(), key=lambda r: (r.chunk.doc_id, r.chunk.position))[
         :MAX_NAMED_SECTIONS
     ]
 
 
 def _names_code(heading: str, code: str) -> bool:
+    # The substring test spares the pattern on the many headings that cannot match.
+    if code not in heading:
+        return False
     return re.search(rf"(?<![\w.]){re.escape(code)}(?![\w])", heading) is not None
 
 

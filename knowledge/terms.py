@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Numbers keep their inner punctuation ("$1.45", "84A.15", "515-725-3882", "9,950") so a
@@ -31,6 +32,8 @@ def tokens(text: str) -> list[str]:
     return [t.lower().replace("’", "'").rstrip(".,-/") for t in _TOKEN.findall(text)]
 
 
+# Opening a large knowledge base stems millions of words drawn from a far smaller vocabulary.
+@functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match "partnerships" with "partnership"."""
     if word[0].isdigit() or word.startswith("$") or len(word) <= 3:

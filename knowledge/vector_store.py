@@ -19,6 +19,10 @@ from knowledge.embeddings import Vectors
 logger = logging.getLogger(__name__)
 
 _ADD_BATCH = 1000
+# Ids (or document ids) per read: Chroma turns each into an SQL variable, and SQLite refuses a
+# statement with more than 32,766 of them. A large knowledge base asks for more than that, e.g.
+# every chunk of the documents that name a contact.
+_READ_BATCH = 5000
 _COLLECTION_PREFIX = "sectorbot-"
 
 
@@ -97,18 +101,22 @@ class VectorCollection:
         if not ids:
             return {}
         include = ["documents", "metadatas"] + (["embeddings"] if with_vectors else [])
-        result = self._collection.get(ids=list(ids), include=include)
-        return _items(result, with_vectors)
+        items: dict[str, StoredItem] = {}
+        for start in range(0, len(ids), _READ_BATCH):
+            batch = list(ids[start : start + _READ_BATCH])
+            items.update(_items(self._collection.get(ids=batch, include=include), with_vectors))
+        return items
 
     def get_by_documents(self, doc_ids: Sequence[str]) -> list[StoredItem]:
         """Every item (with its vector) belonging to the given documents."""
-        if not doc_ids:
-            return []
-        result = self._collection.get(
-            where={"doc_id": {"$in": list(doc_ids)}},
-            include=["documents", "metadatas", "embeddings"],
-        )
-        return list(_items(result, True).values())
+        items: list[StoredItem] = []
+        for start in range(0, len(doc_ids), _READ_BATCH):
+            result = self._collection.get(
+                where={"doc_id": {"$in": list(doc_ids[start : start + _READ_BATCH])}},
+                include=["documents", "metadatas", "embeddings"],
+            )
+            items.extend(_items(result, True).values())
+        return items
 
     def all_items(self, page: int = 5000) -> list[StoredItem]:
         """Every item, read in pages (used to build the keyword index)."""
