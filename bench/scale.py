@@ -301,6 +301,7 @@ def _step_grow(args: argparse.Namespace) -> dict[str, Any]:
     from ingest.pipeline import _add_chunks, _carry_over
     from knowledge import registry
     from knowledge.base import chunk_collection_name, sentence_collection_name
+    from knowledge.sentence_store import SentenceStore, drop_sentences
     from knowledge.vector_store import VectorCollection, drop_collections
 
     services = _services(args)
@@ -316,14 +317,15 @@ def _step_grow(args: argparse.Namespace) -> dict[str, Any]:
                 kb.chroma,
                 [chunk_collection_name(old.version_id), sentence_collection_name(old.version_id)],
             )
+            drop_sentences(engine, [old.version_id])
             registry.forget_versions(engine, [old.version_id])
 
     real = registry.documents_of(engine, base.version_id)
-    pool = _SentencePool(kb.chroma, base.version_id, list(real))
+    pool = _SentencePool(kb.chroma, engine, base.version_id, list(real))
     embedder = _SyntheticEmbedder(pool.vectors, base.embedding_model)
     version_id = registry.start_version(engine, base.embedding_model)
     chunks_out = VectorCollection(kb.chroma, chunk_collection_name(version_id), create=True)
-    sentences_out = VectorCollection(kb.chroma, sentence_collection_name(version_id), create=True)
+    sentences_out = SentenceStore(engine, version_id)
     records = _carry_over(kb, base, list(real), real, chunks_out, sentences_out, embedder)  # type: ignore[arg-type]
     wanted = max(0, args.size - base.chunk_count)
     batch: list[Any] = []
@@ -349,12 +351,13 @@ def _step_grow(args: argparse.Namespace) -> dict[str, Any]:
 class _SentencePool:
     """The real documents' chunks and sentences, with the vectors the real model gave them."""
 
-    def __init__(self, client: Any, version_id: str, doc_ids: list[str]) -> None:
+    def __init__(self, client: Any, engine: Any, version_id: str, doc_ids: list[str]) -> None:
         from knowledge.base import chunk_collection_name, chunk_from_item, sentence_collection_name
+        from knowledge.sentence_store import open_sentences
         from knowledge.vector_store import VectorCollection
 
         chunks = VectorCollection(client, chunk_collection_name(version_id))
-        sentences = VectorCollection(client, sentence_collection_name(version_id))
+        sentences = open_sentences(engine, client, version_id, sentence_collection_name(version_id))
         self.chunks = sorted(
             (chunk_from_item(item) for item in chunks.get_by_documents(doc_ids)),
             key=lambda chunk: (chunk.doc_id, chunk.position),

@@ -37,6 +37,7 @@ from knowledge.base import (
     sentence_id,
 )
 from knowledge.embedding_cache import CachedEmbedder
+from knowledge.sentence_store import SentenceStore, drop_sentences, open_sentences
 from knowledge.sentences import sentence_in_context, split_sentences
 from knowledge.types import Chunk
 from knowledge.vector_store import StoredItem, VectorCollection, drop_collections
@@ -173,9 +174,7 @@ def refresh(
         registry.publish_version(kb.engine, version_id, documents)
     except Exception as error:
         registry.fail_version(kb.engine, version_id, f"{type(error).__name__}: {error}")
-        drop_collections(
-            kb.chroma, [chunk_collection_name(version_id), sentence_collection_name(version_id)]
-        )
+        _drop_versions(kb, [version_id])
         raise RefreshError(
             f"refresh failed, the previous version is still served: {error}"
         ) from error
@@ -309,7 +308,7 @@ def _write_version(
     origin: str,
 ) -> list[registry.DocumentRecord]:
     chunks_out = VectorCollection(kb.chroma, chunk_collection_name(version_id), create=True)
-    sentences_out = VectorCollection(kb.chroma, sentence_collection_name(version_id), create=True)
+    sentences_out = SentenceStore(kb.engine, version_id)
     records: list[registry.DocumentRecord] = []
     if plan.carried and previous:
         records.extend(
@@ -363,7 +362,7 @@ def _chunks_of(doc_id: str, source: ResolvedSource, document: Document) -> list[
 def _add_chunks(
     chunks: list[Chunk],
     chunks_out: VectorCollection,
-    sentences_out: VectorCollection,
+    sentences_out: SentenceStore,
     embedder: CachedEmbedder,
 ) -> None:
     if not chunks:
@@ -405,7 +404,7 @@ def _carry_over(
     doc_ids: list[str],
     old_documents: dict[str, registry.DocumentRecord],
     chunks_out: VectorCollection,
-    sentences_out: VectorCollection,
+    sentences_out: SentenceStore,
     embedder: CachedEmbedder,
 ) -> list[registry.DocumentRecord]:
     """Copy documents unchanged from the previous version, vectors included.
@@ -418,14 +417,15 @@ def _carry_over(
         items = sorted(old_chunks.get_by_documents(doc_ids), key=lambda item: item.item_id)
         _add_chunks([chunk_from_item(item) for item in items], chunks_out, sentences_out, embedder)
         return [old_documents[doc_id] for doc_id in doc_ids]
-    old_sentences = VectorCollection(kb.chroma, sentence_collection_name(previous.version_id))
-    for collection_in, collection_out in ((old_chunks, chunks_out), (old_sentences, sentences_out)):
-        items = collection_in.get_by_documents(doc_ids)
-        _copy(items, collection_out)
+    old_sentences = open_sentences(
+        kb.engine, kb.chroma, previous.version_id, sentence_collection_name(previous.version_id)
+    )
+    _copy(old_chunks.get_by_documents(doc_ids), chunks_out)
+    _copy(old_sentences.get_by_documents(doc_ids), sentences_out)
     return [old_documents[doc_id] for doc_id in doc_ids]
 
 
-def _copy(items: list[StoredItem], out: VectorCollection) -> None:
+def _copy(items: list[StoredItem], out: VectorCollection | SentenceStore) -> None:
     if not items:
         return
     vectors = np.vstack([item.vector for item in items if item.vector is not None])
@@ -451,10 +451,7 @@ def _retire_old_versions(kb: KnowledgeBase) -> None:
         for v in versions
         if v.version_id not in keep and (v.status != "building" or v.created_at < abandoned_before)
     ]
-    names = [
-        n for vid in stale for n in (chunk_collection_name(vid), sentence_collection_name(vid))
-    ]
-    drop_collections(kb.chroma, names)
+    _drop_versions(kb, stale)
     registry.forget_versions(kb.engine, stale)
 
 
@@ -467,12 +464,18 @@ def discard_unfinished_builds(kb: KnowledgeBase) -> list[str]:
     unfinished = [v.version_id for v in registry.list_versions(kb.engine) if v.status == "building"]
     for version_id in unfinished:
         registry.fail_version(kb.engine, version_id, "interrupted: the refresh process stopped")
+    _drop_versions(kb, unfinished)
+    return unfinished
+
+
+def _drop_versions(kb: KnowledgeBase, version_ids: list[str]) -> None:
+    """Delete what versions stored: chunk collections, sentences, older sentence collections."""
     drop_collections(
         kb.chroma,
         [
-            n
-            for vid in unfinished
-            for n in (chunk_collection_name(vid), sentence_collection_name(vid))
+            name
+            for vid in version_ids
+            for name in (chunk_collection_name(vid), sentence_collection_name(vid))
         ],
     )
-    return unfinished
+    drop_sentences(kb.engine, version_ids)

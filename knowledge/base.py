@@ -20,6 +20,7 @@ from knowledge.embeddings import Embedder
 from knowledge.keyword_index import KeywordIndex
 from knowledge.names import Acronym, find_acronyms, with_acronyms
 from knowledge.registry import VersionRecord, current_version
+from knowledge.sentence_store import SentenceSource, open_sentences
 from knowledge.terms import content_terms
 from knowledge.types import Chunk
 from knowledge.vector_store import StoredItem, VectorCollection
@@ -36,7 +37,11 @@ def chunk_collection_name(version_id: str) -> str:
 
 
 def sentence_collection_name(version_id: str) -> str:
-    """Name of the collection holding a version's sentences."""
+    """Name of the Chroma collection that held a version's sentences in older builds.
+
+    Sentences now live in the database (``knowledge.sentence_store``); such a collection is still
+    read for a version built before, and dropped with it.
+    """
     return f"{version_id}-sentences"
 
 
@@ -56,7 +61,7 @@ class OpenVersion:
 
     record: VersionRecord
     chunks: VectorCollection
-    sentences: VectorCollection
+    sentences: SentenceSource
     keywords: KeywordIndex
     chunk_by_id: dict[str, Chunk]
     sentence_counts: dict[str, int]
@@ -70,7 +75,7 @@ class OpenVersion:
     _terms_cache: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def sentence_items(self, ids: list[str]) -> dict[str, StoredItem]:
-        """Sentences (with vectors) by id; each is read from Chroma once, then kept in memory."""
+        """Sentences (with vectors) by id; each is read from storage once, then kept in memory."""
         missing = [item_id for item_id in ids if item_id not in self._sentence_cache]
         if missing:
             if len(self._sentence_cache) > SENTENCE_CACHE_LIMIT:
@@ -107,7 +112,7 @@ class KnowledgeBase:
             return None
         with self._lock:
             if self._open is None or self._open.record.version_id != record.version_id:
-                self._open = _open_version(self.chroma, record)
+                self._open = _open_version(self.engine, self.chroma, record)
             return self._open
 
     def forget_cached(self) -> None:
@@ -148,9 +153,11 @@ def chunk_metadata(chunk: Chunk, sentence_count: int) -> dict[str, Any]:
     }
 
 
-def _open_version(client: Any, record: VersionRecord) -> OpenVersion:
+def _open_version(engine: Engine, client: Any, record: VersionRecord) -> OpenVersion:
     chunks = VectorCollection(client, chunk_collection_name(record.version_id))
-    sentences = VectorCollection(client, sentence_collection_name(record.version_id))
+    sentences = open_sentences(
+        engine, client, record.version_id, sentence_collection_name(record.version_id)
+    )
     items = chunks.all_items()
     chunk_by_id = {item.item_id: chunk_from_item(item) for item in items}
     counts = {item.item_id: int(item.metadata.get("sentences", 0)) for item in items}

@@ -66,3 +66,4 @@ def _import_table_modules() -> None:
     import ingest.web_state  # noqa: F401
     import knowledge.embedding_cache  # noqa: F401
     import knowledge.registry  # noqa: F401
+    import knowledge.sentence_store  # noqa: F401

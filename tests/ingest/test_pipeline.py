@@ -16,7 +16,8 @@ from bot.services import Services, build_services
 from ingest.pipeline import KEEP_VERSIONS, RefreshError, refresh
 from ingest.summary import RefreshSummary
 from knowledge import registry
-from knowledge.base import chunk_collection_name, embedding_text, sentence_collection_name
+from knowledge.base import chunk_collection_name, embedding_text
+from knowledge.sentence_store import SentenceStore
 from tests.conftest import CORPUS, DATA, make_settings
 from tests.fakes.embeddings import FailingEmbedder, FakeEmbedder
 
@@ -60,10 +61,12 @@ def _collection_names(services: Services) -> set[str]:
 
 
 def _collections_of(version_id: str) -> set[str]:
-    return {
-        "sectorbot-" + chunk_collection_name(version_id),
-        "sectorbot-" + sentence_collection_name(version_id),
-    }
+    # A version's sentences live in the database (see _has_sentences), not in Chroma.
+    return {"sectorbot-" + chunk_collection_name(version_id)}
+
+
+def _has_sentences(services: Services, version_id: str) -> bool:
+    return SentenceStore(services.engine, version_id).holds_any()
 
 
 @pytest.fixture
@@ -296,9 +299,11 @@ def test_old_versions_beyond_the_kept_ones_are_retired(docs: Path, services: Ser
     for retired in version_ids[:-KEEP_VERSIONS]:
         assert retired is not None
         assert not _collections_of(retired) & names
+        assert not _has_sentences(services, retired)
         assert registry.documents_of(services.engine, retired) == {}
     for version_id in kept:
         assert _collections_of(version_id) <= names
+        assert _has_sentences(services, version_id)
 
 
 def test_two_data_dirs_never_interfere(docs: Path, tmp_path: Path) -> None:
