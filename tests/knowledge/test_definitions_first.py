@@ -23,4 +23,3 @@ def test_the_defining_sentence_comes_first(tmp_path: Path, minilm: MiniLMEmbedde
         assert answer.confident
         assert answer.text.startswith("Iowa Business Sector Partnerships are regional groups")
     services.close()
-
