@@ -27,11 +27,18 @@ HTTP_THREADS = 8
 
 
 def knowledge_ready(services: Services) -> Callable[[], bool]:
-    """A health check: the database answers and a knowledge-base version is being served."""
+    """A health check: the database and Chroma answer, and a knowledge-base version is served.
+
+    The version in use is cached, so without asking Chroma a stopped Chroma server would look
+    healthy while every question ends in the apology.
+    """
 
     def ready() -> bool:
         try:
-            return services.kb.current() is not None
+            if services.kb.current() is None:
+                return False
+            services.kb.chroma.heartbeat()
+            return True
         except Exception:
             logger.exception("health check failed")
             return False

@@ -7,10 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert, select
 
 from bot.services import Services, build_services
 from bot.settings import Settings, load_settings
+from knowledge.embedding_cache import embedding_cache
 from knowledge.embeddings import MiniLMEmbedder
+from tests.storage_backends import SERVERS, STORES, Stores, open_stores
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -82,4 +85,43 @@ def corpus_services(tmp_path_factory: pytest.TempPathFactory, minilm: MiniLMEmbe
     data_dir = tmp_path_factory.mktemp("corpus-kb")
     services = build_services(make_settings(data_dir), embedder=minilm)
     refresh(services.kb, [(str(SEED), None), (str(CORPUS), None)], full=False, reset=True)
+    return services
+
+
+@pytest.fixture(params=STORES)
+def stores(request: pytest.FixtureRequest) -> Iterator[Stores]:
+    """This test's stores: embedded files, then (when CI runs them) PostgreSQL + Chroma server."""
+    with open_stores(request.param) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def server_corpus_services(
+    tmp_path_factory: pytest.TempPathFactory, corpus_services: Services, minilm: MiniLMEmbedder
+) -> Iterator[Services]:
+    """The corpus knowledge base built again on PostgreSQL and the Chroma server, once.
+
+    The embedded build's cached vectors are copied first, so nothing is embedded twice.
+    """
+    from ingest.pipeline import refresh
+
+    with open_stores(SERVERS) as servers:
+        settings = make_settings(tmp_path_factory.mktemp("server-corpus-kb"), **servers.environ)
+        services = build_services(settings, embedder=minilm)
+        with corpus_services.engine.connect() as source:
+            rows = [dict(row._mapping) for row in source.execute(select(embedding_cache))]
+        with services.engine.begin() as target:
+            target.execute(insert(embedding_cache), rows)
+        summary = refresh(
+            services.kb, [(str(SEED), None), (str(CORPUS), None)], full=False, reset=True
+        )
+        assert summary.embedded == 0
+        yield services
+        services.close()
+
+
+def corpus_on(request: pytest.FixtureRequest) -> Services:
+    """The corpus knowledge base on the stores ``request.param`` names (for parametrized tests)."""
+    name = "server_corpus_services" if request.param == SERVERS else "corpus_services"
+    services: Services = request.getfixturevalue(name)
     return services

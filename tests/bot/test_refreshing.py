@@ -1,4 +1,7 @@
-"""Refreshes through the lock: recorded, one at a time, killed ones cleaned up, and rollback."""
+"""Refreshes through the lock: recorded, one at a time, killed ones cleaned up, and rollback.
+
+Each runs on the embedded stores and, when CI starts them, on PostgreSQL + a Chroma server.
+"""
 
 from __future__ import annotations
 
@@ -25,18 +28,22 @@ from bot.services import Services, build_services
 from ingest.pipeline import RefreshError
 from ingest.refresh_lock import refresh_lock
 from ingest.refresh_runs import INTERRUPTED, recent_runs
+from knowledge.base import chunk_collection_name, sentence_collection_name
 from knowledge.embeddings import MiniLMEmbedder
 from knowledge.registry import current_version, kb_versions, list_versions
+from knowledge.vector_store import VectorCollection
 from tests.bot.admin_helpers import add_health_care, configured_site
 from tests.bot.conftest import BrokenEmbedder
 from tests.conftest import CORPUS, REPO
+from tests.storage_backends import Stores
 
 HEALTH_QUESTION = "Which partnership trains nurses in Polk County?"
 
 
 @pytest.fixture
-def services(tmp_path: Path, minilm: MiniLMEmbedder) -> Iterator[Services]:
-    services = build_services(configured_site(tmp_path), embedder=minilm)
+def services(tmp_path: Path, minilm: MiniLMEmbedder, stores: Stores) -> Iterator[Services]:
+    """A configured site on each store: embedded, then the servers when CI runs them."""
+    services = build_services(configured_site(tmp_path, **stores.environ), embedder=minilm)
     yield services
     services.close()
 
@@ -132,12 +139,13 @@ def test_rollback_waits_for_no_one_and_refuses_during_a_refresh(services: Servic
 
 
 def test_a_refresh_killed_midway_leaves_the_old_version_serving_and_is_cleaned_up(
-    tmp_path: Path, services: Services, minilm: MiniLMEmbedder
+    tmp_path: Path, services: Services, stores: Stores
 ) -> None:
     run_refresh(services, _by_admin())
     serving = current_version(services.engine)
     environ = {
         **os.environ,
+        **stores.environ,
         "PYTHONPATH": str(REPO),
         "SECTORBOT_DATA_DIR": str(services.settings.data_dir),
         "SECTORBOT_CONFIG": str(services.settings.config_path),
@@ -149,7 +157,7 @@ def test_a_refresh_killed_midway_leaves_the_old_version_serving_and_is_cleaned_u
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_for_a_build(services, refresh)
+        killed = _wait_for_a_build(services, refresh)
         refresh.send_signal(signal.SIGKILL)
         refresh.wait(timeout=30)
     finally:
@@ -160,25 +168,32 @@ def test_a_refresh_killed_midway_leaves_the_old_version_serving_and_is_cleaned_u
     assert answer.confident and "Mason City" in answer.text
 
     add_health_care(services.settings)
-    summary = run_refresh(services, _by_admin())
+    # PostgreSQL frees a dead session's advisory lock once its backend notices the closed socket.
+    summary = run_refresh(services, _by_admin(), wait_seconds=30)
 
     assert summary.indexed_anything
     runs = recent_runs(services.engine)
     assert runs[1].status == INTERRUPTED and runs[1].trigger == "cli"
     statuses = {v.version_id: v.status for v in list_versions(services.engine)}
     assert "building" not in statuses.values()
+    assert statuses.get(killed, "forgotten") in ("failed", "forgotten")
+    # Whatever the killed build had written to Chroma is gone.
+    for name in (chunk_collection_name(killed), sentence_collection_name(killed)):
+        with pytest.raises(Exception):  # noqa: B017 - each client raises its own "not found"
+            VectorCollection(services.kb.chroma, name)
     assert services.answerer.answer(HEALTH_QUESTION).confident
 
 
-def _wait_for_a_build(services: Services, process: subprocess.Popen[bytes]) -> None:
+def _wait_for_a_build(services: Services, process: subprocess.Popen[bytes]) -> str:
+    """The id of the version the refresh in ``process`` is building, once it has started."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         with services.engine.connect() as connection:
             building = connection.execute(
                 select(kb_versions.c.version_id).where(kb_versions.c.status == "building")
-            ).first()
+            ).scalar()
         if building:
-            return
+            return str(building)
         assert process.poll() is None, "the refresh ended before it started building"
         time.sleep(0.1)
     raise AssertionError("the refresh never started building a version")

@@ -8,6 +8,7 @@ leave the bot without a working version.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,10 @@ from knowledge.base import chunk_collection_name, embedding_text
 from knowledge.sentence_store import SentenceStore
 from tests.conftest import CORPUS, DATA, make_settings
 from tests.fakes.embeddings import FailingEmbedder, FakeEmbedder
+from tests.storage_backends import EMBEDDED, Stores
+
+# Two data dirs are a one-machine matter: those tests always use the embedded stores.
+ON_FILES = Stores(EMBEDDED, {})
 
 GOOD_FILES = (
     "a03_inventory_mapping_report_summary.pdf",
@@ -40,8 +45,11 @@ Partnerships meet a few times a year to agree on shared hiring needs.
 """
 
 
-def _services(data_dir: Path, embedder: FakeEmbedder | None = None) -> Services:
-    return build_services(make_settings(data_dir), embedder=embedder or FakeEmbedder())
+def _services(
+    data_dir: Path, embedder: FakeEmbedder | None = None, stores: Stores = ON_FILES
+) -> Services:
+    settings = make_settings(data_dir, **stores.environ)
+    return build_services(settings, embedder=embedder or FakeEmbedder())
 
 
 def _ingest(
@@ -81,8 +89,11 @@ def docs(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Services:
-    return _services(tmp_path / "kb")
+def services(tmp_path: Path, stores: Stores) -> Iterator[Services]:
+    """Services on a fresh knowledge base: embedded, then on the servers when CI runs them."""
+    services = _services(tmp_path / "kb", stores=stores)
+    yield services
+    services.close()
 
 
 def test_ingesting_a_folder_adds_good_files_and_reports_each_bad_one(
@@ -113,9 +124,11 @@ def test_a_missing_source_is_reported_as_failed(tmp_path: Path, services: Servic
     assert "no such file" in summary.failed[0].reason
 
 
-def test_a_second_ingest_of_an_unchanged_folder_embeds_nothing(docs: Path, tmp_path: Path) -> None:
+def test_a_second_ingest_of_an_unchanged_folder_embeds_nothing(
+    docs: Path, tmp_path: Path, stores: Stores
+) -> None:
     embedder = FakeEmbedder()
-    services = _services(tmp_path / "kb", embedder)
+    services = _services(tmp_path / "kb", embedder, stores)
     first = _ingest(services, docs)
     seen = embedder.embedded
 
@@ -129,9 +142,11 @@ def test_a_second_ingest_of_an_unchanged_folder_embeds_nothing(docs: Path, tmp_p
     assert second.chunks == first.chunks
 
 
-def test_editing_one_file_embeds_only_that_file_again(docs: Path, tmp_path: Path) -> None:
+def test_editing_one_file_embeds_only_that_file_again(
+    docs: Path, tmp_path: Path, stores: Stores
+) -> None:
     embedder = FakeEmbedder()
-    services = _services(tmp_path / "kb", embedder)
+    services = _services(tmp_path / "kb", embedder, stores)
     _ingest(services, docs)
     already = len(embedder.texts)
     guide = docs / "guide.md"
@@ -213,16 +228,16 @@ def test_a_reset_that_indexes_nothing_keeps_the_previous_version(
 
 
 def test_a_refresh_that_fails_midway_leaves_the_previous_version_serving(
-    docs: Path, tmp_path: Path
+    docs: Path, tmp_path: Path, stores: Stores
 ) -> None:
     data_dir = tmp_path / "kb"
-    served = _services(data_dir)
+    served = _services(data_dir, stores=stores)
     first = _ingest(served, docs)
     collections_before = _collection_names(served)
     (docs / "guide.md").write_text(GUIDE + "\nA new paragraph about welding.\n", "utf-8")
     (docs / "more.md").write_text("# More\n\nAnother page.\n\nWith more sentences.\n", "utf-8")
     failing = FailingEmbedder(limit=2)
-    refresher = _services(data_dir, failing)
+    refresher = _services(data_dir, failing, stores)
 
     with pytest.raises(RefreshError, match="previous version is still served"):
         _ingest(refresher, docs)
@@ -347,13 +362,13 @@ class _OtherModel(FakeEmbedder):
 
 
 def test_changing_the_embedding_model_re_embeds_everything(
-    docs: Path, tmp_path: Path, services: Services
+    docs: Path, tmp_path: Path, services: Services, stores: Stores
 ) -> None:
     other = tmp_path / "other.md"
     other.write_text("# Other\n\nA different document about apprenticeships.\n", "utf-8")
     first = _ingest(services, docs, other)
     new_model = _OtherModel()
-    switched = _services(tmp_path / "kb", new_model)
+    switched = _services(tmp_path / "kb", new_model, stores)
 
     # Only the folder is named again: the other document is carried over, and re-embedded too.
     summary = _ingest(switched, docs)

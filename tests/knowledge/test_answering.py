@@ -5,10 +5,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from bot.services import Services
 from knowledge.evaluate import evaluate
 from knowledge.types import Answer
-from tests.conftest import DEV_QUESTIONS
+from tests.conftest import DEV_QUESTIONS, corpus_on
+from tests.storage_backends import STORES
+
+
+@pytest.fixture(params=STORES)
+def corpus_kb(request: pytest.FixtureRequest) -> Services:
+    """The corpus knowledge base embedded, and on PostgreSQL + a Chroma server when CI runs them."""
+    return corpus_on(request)
+
 
 PHONE = "515-725-3882"
 
@@ -31,11 +41,9 @@ def _assert_citations_are_consistent(answer: Answer) -> None:
 
 
 def test_a_factual_question_is_answered_with_the_fact_and_its_source_first(
-    corpus_services: Services,
+    corpus_kb: Services,
 ) -> None:
-    answer = _ask(
-        corpus_services, "How many sector partnerships did the 2017 statewide inventory find?"
-    )
+    answer = _ask(corpus_kb, "How many sector partnerships did the 2017 statewide inventory find?")
 
     assert answer.confident and answer.intent == "question"
     assert "60" in answer.text
@@ -47,18 +55,16 @@ def test_a_factual_question_is_answered_with_the_fact_and_its_source_first(
     _assert_citations_are_consistent(answer)
 
 
-def test_answers_are_a_few_sentences_not_whole_chunks(corpus_services: Services) -> None:
-    answer = _ask(
-        corpus_services, "What does Iowa Code section 84A.15 allow community colleges to do?"
-    )
+def test_answers_are_a_few_sentences_not_whole_chunks(corpus_kb: Services) -> None:
+    answer = _ask(corpus_kb, "What does Iowa Code section 84A.15 allow community colleges to do?")
 
     assert answer.confident
     assert "PACE" in answer.text
     assert len(answer.text) < 700
 
 
-def test_an_out_of_scope_question_is_declined_with_the_contact(corpus_services: Services) -> None:
-    answer = _ask(corpus_services, "Will it rain in Des Moines tomorrow?")
+def test_an_out_of_scope_question_is_declined_with_the_contact(corpus_kb: Services) -> None:
+    answer = _ask(corpus_kb, "Will it rain in Des Moines tomorrow?")
 
     assert not answer.confident
     assert answer.sources == ()
@@ -66,24 +72,24 @@ def test_an_out_of_scope_question_is_declined_with_the_contact(corpus_services: 
     assert answer.handoff is None
 
 
-def test_a_question_about_the_askers_own_claim_is_declined(corpus_services: Services) -> None:
-    answer = _ask(corpus_services, "What's the status of my unemployment claim?")
+def test_a_question_about_the_askers_own_claim_is_declined(corpus_kb: Services) -> None:
+    answer = _ask(corpus_kb, "What's the status of my unemployment claim?")
 
     assert not answer.confident and answer.sources == ()
 
 
-def test_private_contact_details_are_never_given(corpus_services: Services) -> None:
-    answer = _ask(corpus_services, "What's Beth Townsend's home phone number?")
+def test_private_contact_details_are_never_given(corpus_kb: Services) -> None:
+    answer = _ask(corpus_kb, "What's Beth Townsend's home phone number?")
 
     assert not answer.confident
     assert "515-281" not in answer.text
 
 
 def test_a_wish_to_get_involved_is_routed_to_the_contact_with_a_citation(
-    corpus_services: Services,
+    corpus_kb: Services,
 ) -> None:
     answer = _ask(
-        corpus_services, "We'd like to start a partnership for food processors. Who do we call?"
+        corpus_kb, "We'd like to start a partnership for food processors. Who do we call?"
     )
 
     assert answer.intent == "involvement"
@@ -93,18 +99,18 @@ def test_a_wish_to_get_involved_is_routed_to_the_contact_with_a_citation(
 
 
 def test_the_email_question_says_none_is_published_instead_of_inventing_one(
-    corpus_services: Services,
+    corpus_kb: Services,
 ) -> None:
-    answer = _ask(corpus_services, "What's Kathy Leggett's email address?")
+    answer = _ask(corpus_kb, "What's Kathy Leggett's email address?")
 
     assert answer.intent == "involvement"
     assert "No e-mail address is published" in answer.text
     assert "@" not in answer.text
 
 
-def test_a_compound_question_cites_a_source_for_each_part(corpus_services: Services) -> None:
+def test_a_compound_question_cites_a_source_for_each_part(corpus_kb: Services) -> None:
     answer = _ask(
-        corpus_services,
+        corpus_kb,
         "Which state training program covers newly created jobs, and which federal tax credit "
         "helps employers hire from certain groups?",
     )
@@ -117,10 +123,10 @@ def test_a_compound_question_cites_a_source_for_each_part(corpus_services: Servi
 
 
 def test_a_question_about_the_present_prefers_what_changed_over_the_archived_page(
-    corpus_services: Services,
+    corpus_kb: Services,
 ) -> None:
     answer = _ask(
-        corpus_services,
+        corpus_kb,
         "Is the Iowa Department of Education still in charge of sector partnerships?",
     )
 
@@ -129,10 +135,10 @@ def test_a_question_about_the_present_prefers_what_changed_over_the_archived_pag
 
 
 def test_a_question_about_an_old_phone_number_gets_the_current_contact(
-    corpus_services: Services,
+    corpus_kb: Services,
 ) -> None:
     answer = _ask(
-        corpus_services,
+        corpus_kb,
         "An old Department of Education page says to call 515-281-8260 about sector "
         "partnerships. Is that still the right number?",
     )
@@ -141,14 +147,14 @@ def test_a_question_about_an_old_phone_number_gets_the_current_contact(
     assert answer.handoff is None
 
 
-def test_small_talk_gets_a_greeting_without_sources(corpus_services: Services) -> None:
-    answer = _ask(corpus_services, "hi there!")
+def test_small_talk_gets_a_greeting_without_sources(corpus_kb: Services) -> None:
+    answer = _ask(corpus_kb, "hi there!")
 
     assert answer.intent == "smalltalk" and answer.sources == ()
 
 
-def test_the_dev_question_set_stays_above_the_quality_bar(corpus_services: Services) -> None:
-    metrics = evaluate(corpus_services.answerer, DEV_QUESTIONS).metrics
+def test_the_dev_question_set_stays_above_the_quality_bar(corpus_kb: Services) -> None:
+    metrics = evaluate(corpus_kb.answerer, DEV_QUESTIONS).metrics
 
     assert metrics["hit_at_1"] >= 0.95
     assert metrics["hit_at_5"] >= 0.95
@@ -161,30 +167,30 @@ def test_the_dev_question_set_stays_above_the_quality_bar(corpus_services: Servi
 
 
 def test_an_acronym_question_is_answered_from_the_documents_definition(
-    corpus_services: Services,
+    corpus_kb: Services,
 ) -> None:
-    answer = _ask(corpus_services, "What does PACE stand for?")
+    answer = _ask(corpus_kb, "What does PACE stand for?")
 
     assert answer.confident
     assert answer.text.startswith("PACE stands for Pathways for Academic Career and Employment.")
     _assert_citations_are_consistent(answer)
 
 
-def test_a_lower_case_acronym_in_a_casual_question_is_recognised(corpus_services: Services) -> None:
-    answer = _ask(corpus_services, "how much is the wotc worth per hire")
+def test_a_lower_case_acronym_in_a_casual_question_is_recognised(corpus_kb: Services) -> None:
+    answer = _ask(corpus_kb, "how much is the wotc worth per hire")
 
     assert answer.confident
     assert "$2,400" in answer.text and "$9,600" in answer.text
 
 
-def test_thanks_get_a_welcome_not_a_greeting(corpus_services: Services) -> None:
-    assert _ask(corpus_services, "thanks!").text.startswith("You're welcome")
+def test_thanks_get_a_welcome_not_a_greeting(corpus_kb: Services) -> None:
+    assert _ask(corpus_kb, "thanks!").text.startswith("You're welcome")
 
 
 def test_a_follow_up_is_searched_with_its_context_but_keeps_its_own_intent(
-    corpus_services: Services,
+    corpus_kb: Services,
 ) -> None:
-    answer = corpus_services.answerer.answer(
+    answer = corpus_kb.answerer.answer(
         "Which state training program pays for it?",
         context="I'm hiring 20 people for newly created jobs on a new production line.",
     )
@@ -194,9 +200,9 @@ def test_a_follow_up_is_searched_with_its_context_but_keeps_its_own_intent(
     assert "260E" in answer.text
 
 
-def test_claims_quoted_from_an_archived_page_are_flagged(corpus_services: Services) -> None:
+def test_claims_quoted_from_an_archived_page_are_flagged(corpus_kb: Services) -> None:
     answer = _ask(
-        corpus_services,
+        corpus_kb,
         "Which division of the Department of Education supported sector partnerships?",
     )
 
@@ -205,22 +211,22 @@ def test_claims_quoted_from_an_archived_page_are_flagged(corpus_services: Servic
     assert "(archived page)" in answer.text
 
 
-def test_a_code_is_explained_from_the_section_that_is_about_it(corpus_services: Services) -> None:
-    answer = _ask(corpus_services, "whats 260E in plain english")
+def test_a_code_is_explained_from_the_section_that_is_about_it(corpus_kb: Services) -> None:
+    answer = _ask(corpus_kb, "whats 260E in plain english")
 
     assert answer.text.startswith("260E pays for training workers hired into newly created jobs")
     assert "withholding" in answer.text
 
 
 def test_a_how_many_question_gets_the_sentence_that_counts_those_things(
-    corpus_services: Services,
+    corpus_kb: Services,
 ) -> None:
-    answer = _ask(corpus_services, "How many local workforce development areas does Iowa have?")
+    answer = _ask(corpus_kb, "How many local workforce development areas does Iowa have?")
 
     assert "six" in answer.text
 
 
-def test_a_table_row_is_found_by_its_date(corpus_services: Services) -> None:
-    answer = _ask(corpus_services, "How much did the Sept. 2022 child care awards total?")
+def test_a_table_row_is_found_by_its_date(corpus_kb: Services) -> None:
+    answer = _ask(corpus_kb, "How much did the Sept. 2022 child care awards total?")
 
     assert "$26.6 million" in answer.text
