@@ -158,14 +158,16 @@ def _open_version(engine: Engine, client: Any, record: VersionRecord) -> OpenVer
     sentences = open_sentences(
         engine, client, record.version_id, sentence_collection_name(record.version_id)
     )
-    items = chunks.all_items()
-    chunk_by_id = {item.item_id: chunk_from_item(item) for item in items}
-    counts = {item.item_id: int(item.metadata.get("sentences", 0)) for item in items}
-    keywords = KeywordIndex(
-        [item.item_id for item in items],
-        [_keyword_text(chunk_by_id[item.item_id]) for item in items],
-    )
-    logger.info("opened knowledge base version %s (%d chunks)", record.version_id, len(items))
+    chunk_by_id: dict[str, Chunk] = {}
+    counts: dict[str, int] = {}
+    # Page by page, so a large version never holds its raw items beside the chunks built from them.
+    for page in chunks.pages():
+        for item in page:
+            chunk_by_id[item.item_id] = chunk_from_item(item)
+            counts[item.item_id] = int(item.metadata.get("sentences", 0))
+    ids = list(chunk_by_id)
+    keywords = KeywordIndex(ids, (_keyword_text(chunk_by_id[chunk_id]) for chunk_id in ids))
+    logger.info("opened knowledge base version %s (%d chunks)", record.version_id, len(ids))
     acronyms = find_acronyms(
         (chunk_id, f"{chunk.section}\n{chunk.text}") for chunk_id, chunk in chunk_by_id.items()
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Sequence
 
 import bm25s
 import numpy as np
@@ -13,15 +14,23 @@ from knowledge.terms import content_terms
 class KeywordIndex:
     """A BM25 index whose rows line up with ``ids``."""
 
-    def __init__(self, ids: Sequence[str], texts: Sequence[str]) -> None:
+    def __init__(self, ids: Sequence[str], texts: Iterable[str]) -> None:
         self.ids = list(ids)
         self._retriever = bm25s.BM25(k1=1.2, b=0.75)
-        corpus = [content_terms(text) or ["_empty_"] for text in texts]
-        vocabulary = {term for terms in corpus for term in terms}
-        self._vocabulary = {term: i for i, term in enumerate(sorted(vocabulary))}
-        self._document_frequency = _document_frequency(corpus)
-        self._size = len(corpus)
-        token_ids = [[self._vocabulary[t] for t in terms] for terms in corpus]
+        # One pass, each text's terms turned into compact term ids at once: a 100k-chunk
+        # version would otherwise hold every text's term list and id list as Python lists
+        # (hundreds of MB) while the index is built.
+        self._vocabulary: dict[str, int] = {}
+        frequency: dict[int, int] = {}
+        token_ids: list[array[int]] = []
+        for text in texts:
+            terms = content_terms(text) or ["_empty_"]
+            row = array("I", (self._vocabulary.setdefault(t, len(self._vocabulary)) for t in terms))
+            for term_id in set(row):
+                frequency[term_id] = frequency.get(term_id, 0) + 1
+            token_ids.append(row)
+        self._document_frequency = frequency
+        self._size = len(token_ids)
         if self.ids:
             self._retriever.index(
                 bm25s.tokenization.Tokenized(token_ids, self._vocabulary), show_progress=False
@@ -45,13 +54,6 @@ class KeywordIndex:
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of a stemmed term (unknown terms count as rare)."""
-        frequency = self._document_frequency.get(term, 0)
+        term_id = self._vocabulary.get(term)
+        frequency = self._document_frequency.get(term_id, 0) if term_id is not None else 0
         return float(np.log(1 + (self._size - frequency + 0.5) / (frequency + 0.5)))
-
-
-def _document_frequency(corpus: Sequence[Sequence[str]]) -> dict[str, int]:
-    frequency: dict[str, int] = {}
-    for terms in corpus:
-        for term in set(terms):
-            frequency[term] = frequency.get(term, 0) + 1
-    return frequency

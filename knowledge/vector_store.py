@@ -7,7 +7,7 @@ a collection left to Chroma's default embedding function would try to download a
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,17 +119,21 @@ class VectorCollection:
         return items
 
     def all_items(self, page: int = 5000) -> list[StoredItem]:
-        """Every item, read in pages (used to build the keyword index)."""
-        items: list[StoredItem] = []
+        """Every item, read in pages."""
+        return [item for batch in self.pages(page) for item in batch]
+
+    def pages(self, page: int = 5000) -> Iterator[list[StoredItem]]:
+        """Every item, a page at a time (used to build the keyword index without holding all)."""
         offset = 0
         while True:
             result = self._collection.get(
                 include=["documents", "metadatas"], limit=page, offset=offset
             )
-            batch = _items(result, False)
-            items.extend(batch.values())
+            batch = list(_items(result, False).values())
+            if batch:
+                yield batch
             if len(batch) < page:
-                return items
+                return
             offset += page
 
     def count(self) -> int:
