@@ -123,14 +123,21 @@ class Answerer:
             return _timed(answer, started, started), None
         if intent.asks_personal_case:
             text = replies.personal_case(contact)
-            return _timed(Answer(question, text, (), False, "question"), started, started), None
+            answer = Answer(question, text, (), False, "question", declined_because="policy")
+            return _timed(answer, started, started), None
         if intent.asks_private_details:
-            answer = Answer(question, replies.private_details(contact), (), False, "question")
+            text = replies.private_details(contact)
+            answer = Answer(question, text, (), False, "question", declined_because="policy")
             return _timed(answer, started, started), None
         version = self.kb.current()
         if version is None:
             answer = Answer(
-                question, replies.empty_knowledge_base(contact), (), False, intent.intent
+                question,
+                replies.empty_knowledge_base(contact),
+                (),
+                False,
+                intent.intent,
+                declined_because="empty",
             )
             return _timed(answer, started, started), None
         if search:
@@ -151,7 +158,8 @@ class Answerer:
             )
             grounds = Grounds(version, evidence, contact)
         else:
-            answer = Answer(question, replies.not_found(contact), (), False, "question")
+            text = replies.not_found(contact)
+            answer = Answer(question, text, (), False, "question", declined_because="not_found")
         answer = with_staleness_note(answer, self.stale_after_days, dt.date.today())
         return _timed(answer, started, retrieved_at), grounds
 

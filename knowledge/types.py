@@ -85,6 +85,9 @@ class LlmUse:
         }
 
 
+DeclineReason = Literal["not_found", "policy", "empty"]
+
+
 @dataclass(frozen=True)
 class Answer:
     """A reply to one question, with the sources it rests on."""
@@ -97,6 +100,10 @@ class Answer:
     handoff: Contact | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     llm: LlmUse | None = None
+    # Why a question was not answered: "not_found" (the documents do not hold it), "policy"
+    # (it asks for someone's own records or private details), "empty" (nothing is indexed).
+    # Not part of the JSON contract; the coverage report lists only what documents could fix.
+    declined_because: DeclineReason | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The answer as DESIGN.md's ``ask --json`` contract states it (``llm`` when configured)."""

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Engine, false, func, select
+from sqlalchemy import Engine, false, func, or_, select
 
 from bot.store.feedback import answer_feedback
 from bot.store.turns import conversation_turns
@@ -42,7 +42,8 @@ def gather_gaps(
 ) -> tuple[list[Gap], bool]:
     """The newest ``limit`` gaps asked since ``since`` (newest first), and whether more exist.
 
-    Declined means ``confident`` is false for a turn whose intent is ``question``: small talk is
+    Declined means ``confident`` is false for a turn whose intent is ``question``, unless it was
+    refused by policy (someone's own records, private details): small talk is
     never declined, and an involvement turn is routed to a person, so its "no" is not a missing
     document. "Not helpful" counts any answer, whatever its intent, that someone judged so.
     """
@@ -61,7 +62,13 @@ def _declined(engine: Engine, since: dt.datetime | None, limit: int) -> list[Gap
     turns = conversation_turns.c
     query = (
         select(turns.turn_id, turns.question, turns.user_id, turns.created_at)
-        .where(turns.confident == false(), turns.intent == "question")
+        .where(
+            turns.confident == false(),
+            turns.intent == "question",
+            # Refusals by policy (someone's own records, private details) are not missing
+            # documents; turns stored before the reason was kept (NULL) still count.
+            or_(turns.declined_because.is_(None), turns.declined_because != "policy"),
+        )
         .order_by(turns.created_at.desc(), turns.turn_id.desc())
         .limit(limit)
     )

@@ -46,6 +46,8 @@ conversation_turns = Table(
     Column("sources", Text, nullable=False),
     Column("confident", Boolean, nullable=False),
     Column("intent", String(20), nullable=False),
+    # Why an unanswered question was declined (Answer.declined_because); NULL when answered.
+    Column("declined_because", String(20)),
     Column("answer_ts", String(32)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_slack_turns_conversation", "channel_id", "conversation", "created_at"),
@@ -97,6 +99,7 @@ def add_turn(
                 sources=_sources_json(answer.sources),
                 confident=answer.confident,
                 intent=answer.intent,
+                declined_because=answer.declined_because,
                 created_at=dt.datetime.now(dt.UTC),
             )
         )

@@ -117,7 +117,12 @@ class LlmAnswerer:
         if not checked.cited or checked.text.lower().startswith(_DONT_KNOW_START):
             # Nothing it says can be traced to a document: say so rather than pass it on.
             declined = Answer(
-                base.question, replies.not_found(grounds.contact), (), False, "question"
+                base.question,
+                replies.not_found(grounds.contact),
+                (),
+                False,
+                "question",
+                declined_because="not_found",
             )
             return declined, "uncited"
         first_chunk: dict[int, Chunk] = {}

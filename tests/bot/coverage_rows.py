@@ -10,7 +10,7 @@ from sqlalchemy import Engine, delete, update
 from bot.schema import migrate
 from bot.store import feedback, turns
 from knowledge.database import make_engine
-from knowledge.types import Answer, Intent
+from knowledge.types import Answer, DeclineReason, Intent
 
 # The CLI and App Home report up to the real clock, so rows are dated relative to it.
 NOW = dt.datetime.now(dt.UTC)
@@ -37,10 +37,11 @@ def asked(
     days_ago: float = 1,
     confident: bool = False,
     intent: Intent = "question",
+    declined_because: DeclineReason | None = None,
 ) -> str:
     """Store one answered question, asked ``days_ago`` days before ``NOW``; returns its turn id."""
     reply = "Yes." if confident else "I could not find that."
-    answer = Answer(question, reply, (), confident, intent)
+    answer = Answer(question, reply, (), confident, intent, declined_because=declined_because)
     turn_id = turns.add_turn(
         engine,
         channel_id="C_GENERAL",

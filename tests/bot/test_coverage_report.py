@@ -91,6 +91,18 @@ def test_confident_answers_small_talk_and_involvement_are_not_gaps(engine: Engin
     assert report.groups == () and report.questions == 0
 
 
+def test_refusals_by_policy_are_not_gaps_but_questions_the_documents_miss_are(
+    engine: Engine,
+) -> None:
+    asked(engine, "What is the status of my unemployment claim?", declined_because="policy")
+    asked(engine, GRANTS, declined_because="not_found")
+    asked(engine, CHILDCARE)  # stored before the reason was kept: still counted
+
+    report = build_report(engine, FakeEmbedder(), now=NOW)
+
+    assert sorted(group.question for group in report.groups) == sorted([GRANTS, CHILDCARE])
+
+
 def test_days_keeps_only_questions_asked_in_that_period(engine: Engine) -> None:
     asked(engine, GRANTS, days_ago=40)
     old_unhelpful = asked(engine, "Where do partnerships meet?", days_ago=40, confident=True)

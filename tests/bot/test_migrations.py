@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 import bot.handoff.outbox  # noqa: F401 - registers the tables on bot.schema.metadata
 from bot.handoff import store
@@ -18,12 +19,12 @@ from bot.schema import VERSION_TABLE, current_revision, metadata, migrate
 from bot.store.assistant_threads import assistant_threads
 from bot.store.events import claim_event, processed_events
 from bot.store.feedback import answer_feedback
-from bot.store.turns import conversation_turns
+from bot.store.turns import conversation_turns, get_turn
 from knowledge.database import make_engine
 from tests.bot.handoff_databases import DATABASES, database_url
 from tests.conftest import REPO
 
-HEAD = "0002"
+HEAD = "0003"
 NEW = store.NewRequest(
     requester="U_ASKER",
     name="Pat Example",
@@ -85,6 +86,30 @@ def test_an_older_revision_is_upgraded_to_head(engine: Engine) -> None:
     assert inspect(engine).has_table("handoff_outbox")
     assert claim_event(engine, "Ev0001") is False
     assert store.create_request(engine, NEW).status == "new"
+
+
+def test_turns_stored_before_0003_keep_their_rows_with_no_decline_reason(engine: Engine) -> None:
+    migrate(engine, "0002")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO slack_conversation_turns (turn_id, channel_id, conversation, "
+                "user_id, surface, text, question, answer, sources, confident, intent, "
+                "created_at) VALUES ('t1', 'C1', 'c', 'U1', 'mention', 'q', 'q', 'a', '[]', "
+                ":no, 'question', :now)"
+            ),
+            {"no": False, "now": dt.datetime.now(dt.UTC)},
+        )
+
+    migrate(engine)
+
+    turn = get_turn(engine, "t1")
+    assert turn is not None and turn.question == "q" and not turn.confident
+    with engine.connect() as connection:
+        reason = connection.execute(
+            text("SELECT declined_because FROM slack_conversation_turns WHERE turn_id = 't1'")
+        ).scalar()
+    assert reason is None
 
 
 def _is_other_metadata(difference: object) -> bool:
