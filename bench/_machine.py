@@ -97,24 +97,35 @@ def _format(value: Any) -> str:
     return str(value)
 
 
-def _cpu_model() -> str:
+def proc_field(path: str | Path, name: str) -> str | None:
+    """The value after ``name`` in a ``/proc`` file ("model name", "MemTotal:", "VmHWM:").
+
+    None when the file or the field is missing: a process that has ended, a system without
+    ``/proc``.
+    """
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
+        lines = Path(path).read_text().splitlines()
     except OSError:
-        pass
-    return platform.processor() or "unknown"
+        return None
+    for line in lines:
+        if line.startswith(name):
+            return line[len(name) :].lstrip(" \t:").strip()
+    return None
+
+
+def process_kb(pid: int, field: str) -> int | None:
+    """A size field of ``/proc/PID/status`` ("VmRSS:", "VmHWM:") in KB, or None once it ended."""
+    value = proc_field(f"/proc/{pid}/status", field)
+    return int(value.split()[0]) if value else None
+
+
+def _cpu_model() -> str:
+    return proc_field("/proc/cpuinfo", "model name") or platform.processor() or "unknown"
 
 
 def _mem_total_kb() -> int:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
+    value = proc_field("/proc/meminfo", "MemTotal:")
+    return int(value.split()[0]) if value else 0
 
 
 def _version(package: str) -> str:

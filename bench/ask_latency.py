@@ -30,6 +30,7 @@ from _machine import (
     parse,
     peak_rss_mb,
     percentile,
+    process_kb,
     use_repo_imports,
 )
 
@@ -219,14 +220,11 @@ def _run_cli(data_dir: Path, config: Path) -> CliRun:
 
 
 def _poll_hwm(pid: int, stop: threading.Event, peak_kb: list[int]) -> None:
-    status = Path(f"/proc/{pid}/status")
     while not stop.is_set():
-        try:
-            for line in status.read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak_kb[0] = max(peak_kb[0], int(line.split()[1]))
-        except (OSError, ValueError):
-            return
+        kb = process_kb(pid, "VmHWM:")
+        if kb is None:
+            return  # the process has ended
+        peak_kb[0] = max(peak_kb[0], kb)
         stop.wait(0.01)
 
 

@@ -38,6 +38,7 @@ from _machine import (
     machine_info,
     parse,
     percentile,
+    process_kb,
     use_repo_imports,
 )
 
@@ -233,15 +234,8 @@ def _wait_for_port(port: int, server: subprocess.Popen[bytes], log: Any) -> None
 
 def _rss_mb(pid: int) -> tuple[float, float]:
     """Current and peak resident set size of a process, from ``/proc/PID/status``."""
-    values = {"VmRSS:": 0.0, "VmHWM:": 0.0}
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            name = line.split(maxsplit=1)[0] if line else ""
-            if name in values:
-                values[name] = round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return values["VmRSS:"], values["VmHWM:"]
+    current, peak = process_kb(pid, "VmRSS:"), process_kb(pid, "VmHWM:")
+    return round((current or 0) / 1024, 1), round((peak or 0) / 1024, 1)
 
 
 # --- the steps, each in its own process --------------------------------------------------------

@@ -21,16 +21,40 @@ CORPUS = SHARED / "corpus"
 SEED = SHARED / "seed"
 DEV_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
 DATA = Path(__file__).resolve().parent / "data"
+# Set by .ci/run once it has started the servers; the storage tests also run against them.
+SERVER_VARIABLES = ("SECTORBOT_TEST_DATABASE_URL", "SECTORBOT_TEST_CHROMA_URL")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Stop at once, saying why, when the sample documents beside the repository are missing."""
+    """Stop at once, saying why, when what the tests need is missing.
+
+    The sample documents beside the repository are always needed. Under CI the PostgreSQL and
+    Chroma servers that ``.ci/run`` starts are needed too: there the cases that use them must
+    run, never be skipped (elsewhere they skip, so the suite runs without servers).
+    """
     if not (CORPUS.is_dir() and SEED.is_dir() and DEV_QUESTIONS.is_file()):
         pytest.exit(
             f"the sample documents are missing: the tests read {SHARED}/corpus, seed and "
             "eval/dev_questions.jsonl (the shared/ folder that sits beside this repository)",
             returncode=4,
         )
+    missing = [key for key in SERVER_VARIABLES if not os.environ.get(key)]
+    if os.environ.get("CI") and missing:
+        pytest.exit(
+            f"CI is set but {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not: "
+            "run the tests through .ci/run, which starts PostgreSQL and a Chroma server and "
+            "sets them",
+            returncode=4,
+        )
+
+
+def require(available: bool, what: str) -> None:
+    """Skip a test whose tool is missing here; under CI, fail it (CI must run every case)."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is not installed, and CI must run this test (.ci/run installs it)")
+    pytest.skip(f"{what} is not installed")
 
 
 _SCRUBBED_PREFIXES = (

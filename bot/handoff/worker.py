@@ -45,8 +45,10 @@ class OutboxWorker:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                while self.outbox.run_once() and not self._stop.is_set():
-                    pass
+                # Keep going while rows were due: a batch may leave more behind it.
+                attempted = 1
+                while attempted and not self._stop.is_set():
+                    attempted = self.outbox.run_once()
                 due_in = self.outbox.next_due_in()
             except Exception:
                 # The database may be briefly unreachable; the rows are safe, try again later.

@@ -8,7 +8,6 @@ store is the CI-wide server. Skipped unless ``.ci/run`` (or you) started those.
 from __future__ import annotations
 
 import dataclasses
-import os
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -31,6 +30,7 @@ from tests.bot.handoff_helpers import (
     wait_until,
     write_config,
 )
+from tests.conftest import require
 from tests.fakes.slack_requests import mention, new_ts, view_submission
 from tests.fakes.slack_web_api import Call, FakeSlack
 from tests.servers import ChromaServer, PostgresServer, postgres_bin
@@ -106,10 +106,8 @@ def own_chroma(tmp_path: Path) -> Iterator[ChromaServer]:
 @pytest.fixture
 def own_postgres() -> Iterator[PostgresServer]:
     bin_dir = postgres_bin()
-    if bin_dir is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL's programs are not installed (.ci/run installs them)")
-        pytest.skip("PostgreSQL's programs (initdb, pg_ctl) are not installed")
+    require(bin_dir is not None, "PostgreSQL (initdb, pg_ctl)")
+    assert bin_dir is not None
     server = PostgresServer(bin_dir).init()
     yield server
     server.remove()

@@ -28,7 +28,7 @@ from ingest.pipeline import refresh
 from ingest.sitemap import parse_sitemap
 from ingest.summary import RefreshSummary
 from ingest.web import SiteRules, WebOptions
-from tests.conftest import REPO, make_settings
+from tests.conftest import REPO, make_settings, require
 from tests.fakes.embeddings import FakeEmbedder
 from tests.ingest.web_server import Route, WebServer, running_server
 
@@ -529,8 +529,7 @@ def test_a_site_that_cannot_be_reached_is_reported_as_such_once() -> None:
 @pytest.fixture
 def localhost_certificate(tmp_path: Path) -> tuple[Path, Path]:
     """A self-signed certificate for the name "localhost" (made with the openssl command)."""
-    if shutil.which("openssl") is None:
-        pytest.skip("the openssl command is not installed")
+    require(shutil.which("openssl") is not None, "the openssl command")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
