@@ -60,6 +60,27 @@ class Asked:
     use_context: bool = True
     team_id: str | None = None
 
+    @classmethod
+    def in_thread(
+        cls,
+        event: dict[str, Any],
+        thread_ts: str,
+        text: str,
+        surface: str,
+        team_id: str | None,
+    ) -> Asked:
+        """A message ``event`` answered in the thread ``thread_ts``, which keys its turns."""
+        return cls(
+            channel_id=event["channel"],
+            conversation=thread_ts,
+            reply_thread_ts=thread_ts,
+            message_ts=event.get("ts"),
+            user_id=event.get("user", ""),
+            text=text,
+            surface=surface,
+            team_id=team_id,
+        )
+
 
 @dataclass(frozen=True)
 class Reply:

@@ -40,16 +40,7 @@ def build_handler(services: Services) -> Callable[..., None]:
                 set_title(text[:TITLE_LIMIT])
             except SlackApiError as error:
                 logger.info("could not set the thread title: %s", error.response.get("error"))
-        asked = Asked(
-            channel_id=channel,
-            conversation=thread_ts,
-            reply_thread_ts=thread_ts,
-            message_ts=event.get("ts"),
-            user_id=event.get("user", ""),
-            text=text,
-            surface="assistant",
-            team_id=context.team_id,
-        )
+        asked = Asked.in_thread(event, thread_ts, text, "assistant", context.team_id)
         answer_in_conversation(client, services, asked, AssistantStatus(set_status))
 
     return handle_user_message

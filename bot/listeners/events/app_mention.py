@@ -22,16 +22,8 @@ def build_handler(services: Services) -> Callable[..., None]:
             return  # a DM also arrives as message.im, which answers it
         ts = event["ts"]
         thread_ts = event.get("thread_ts") or ts
-        asked = Asked(
-            channel_id=channel,
-            conversation=thread_ts,
-            reply_thread_ts=thread_ts,
-            message_ts=ts,
-            user_id=event.get("user", ""),
-            text=plain_text(event.get("text", ""), context.bot_user_id),
-            surface="mention",
-            team_id=context.team_id,
-        )
+        text = plain_text(event.get("text", ""), context.bot_user_id)
+        asked = Asked.in_thread(event, thread_ts, text, "mention", context.team_id)
         answer_in_conversation(client, services, asked, Reaction(client, channel, ts))
 
     return handle_app_mention

@@ -36,16 +36,7 @@ def build_handler(services: Services) -> Callable[..., None]:
         text = plain_text(raw, context.bot_user_id)
         if not text or is_smalltalk(text, services.settings.contacts):
             return  # "thanks!" to a colleague needs no reply from the bot
-        asked = Asked(
-            channel_id=channel,
-            conversation=thread_ts,
-            reply_thread_ts=thread_ts,
-            message_ts=event.get("ts"),
-            user_id=event.get("user", ""),
-            text=text,
-            surface="followup",
-            team_id=context.team_id,
-        )
+        asked = Asked.in_thread(event, thread_ts, text, "followup", context.team_id)
         answer_in_conversation(client, services, asked, Reaction(client, channel, event.get("ts")))
 
     return handle_thread_message
