@@ -138,7 +138,7 @@ def run_http(
             "SLACK_SIGNING_SECRET is not set (HTTP mode verifies every request with it)"
         )
     server = make_http_server(app, ready or (lambda: True), host=host, port=port)
-    logger.info("serving Slack events on http://%s:%d%s", host, server.effective_port, EVENTS_PATH)
+    logger.info("serving Slack events on http://%s:%s%s", host, server.effective_port, EVENTS_PATH)
     _exit_on_sigterm()
     try:
         server.run()  # returns on SystemExit / KeyboardInterrupt, after the requests in flight

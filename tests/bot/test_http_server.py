@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
+import re
 import time
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from bot import server
 from knowledge.embeddings import MiniLMEmbedder
 from tests.bot.conftest import RunningApp, slack_settings, start_app
 from tests.fakes.slack_requests import event_envelope, mention
@@ -60,3 +66,23 @@ def test_healthz_is_503_without_a_knowledge_base(
         empty.stop()
 
     assert status == 503
+
+
+def test_run_http_says_where_it_serves(
+    running: RunningApp, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    real = server.make_http_server
+
+    def served_at_once(*args: Any, **kwargs: Any) -> Any:
+        made = real(*args, **kwargs)
+        made.run = made.close  # serve no requests: only the start-up is under test
+        return made
+
+    monkeypatch.setattr(server, "make_http_server", served_at_once)
+    monkeypatch.setattr(server, "_exit_on_sigterm", lambda: None)
+
+    with caplog.at_level(logging.INFO, logger="bot.server"):
+        server.run_http(running.app, running.settings, 0, host="127.0.0.1")
+
+    [line] = [r.getMessage() for r in caplog.records if r.name == "bot.server"]
+    assert re.fullmatch(r"serving Slack events on http://127\.0\.0\.1:\d+/slack/events", line)
