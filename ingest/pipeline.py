@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 
 # Bump when loading, splitting, chunking or what a sentence is embedded as changes, so every
 # document is rebuilt once.
-PIPELINE_VERSION = "10"
+PIPELINE_VERSION = "11"
 # Versions kept after a refresh: the current one and enough to roll back.
 KEEP_VERSIONS = 3
 ABANDONED_BUILD_AFTER = dt.timedelta(hours=6)

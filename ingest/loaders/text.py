@@ -21,6 +21,8 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+")
 _FRONT_MATTER_LINE = re.compile(r"^(?:[A-Za-z_][\w.-]*\s*:|\s|-\s|#|$)")
+_HEADER_LINE = re.compile(r"^(Title|URL|Date|Source)\s*:\s*(\S.*)$", re.IGNORECASE)
+_HEADER_LINES = 6
 _URL_LINE = re.compile(r"^\s*<?https?://\S+>?\s*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _INLINE_RULES = [
@@ -73,16 +75,34 @@ def decode_text(data: bytes) -> str:
 
 
 def load_text(data: bytes, *, source: str) -> Document:
-    """Load a plain-text file, recognising underlined and ALL-CAPS headings and bullets."""
-    lines = _mark_plain_headings(decode_text(data).split("\n"))
-    text = _to_blocks(lines, inline=False)
+    """Load a plain-text file, recognising underlined and ALL-CAPS headings and bullets.
+
+    A file may open with a header of ``Title:`` / ``URL:`` lines ended by a blank line, as
+    saved web pages and mail-like notes do: the header names the document, it is not its text.
+    """
+    meta, lines = _header(decode_text(data).split("\n"))
+    text = _to_blocks(_mark_plain_headings(lines), inline=False)
     return Document(
         source=source,
-        title=_first_line_title(text),
+        title=meta.get("title") or _first_line_title(text),
         text=text,
         kind="text",
-        date=find_document_date(text),
+        url=meta.get("url"),
+        date=find_document_date(text, hint=meta.get("date")),
     )
+
+
+def _header(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Read a ``Key: value`` header of known keys at the top, ended by a blank line."""
+    meta: dict[str, str] = {}
+    for index, line in enumerate(lines[:_HEADER_LINES]):
+        if not line.strip():
+            return (meta, lines[index + 1 :]) if "title" in meta or "url" in meta else ({}, lines)
+        match = _HEADER_LINE.match(line)
+        if match is None:
+            return {}, lines
+        meta[match.group(1).lower()] = match.group(2).strip()
+    return {}, lines
 
 
 def load_markdown(data: bytes, *, source: str, url: str | None = None) -> Document:

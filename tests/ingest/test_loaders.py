@@ -9,6 +9,7 @@ from pypdf import PdfWriter
 
 from ingest.document import LoadError, UnsupportedTypeError
 from ingest.loaders import SUPPORTED_SUFFIXES, load_bytes, load_file, pdf
+from ingest.loaders.text import load_text
 from ingest.split import split_sections
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
@@ -371,3 +372,25 @@ def test_a_text_without_a_title_line_skips_page_labels_for_its_opening_words(tmp
 
     assert title.startswith("Iowa Business Sector Partnerships")
     assert "Related Topics" not in title
+
+
+def test_a_text_file_header_names_the_document_and_is_not_its_text() -> None:
+    data = (
+        b"Title: Apprenticeship in Iowa | State office\n"
+        b"URL: https://example.gov/apprenticeship\n\n"
+        b"Apprenticeship in Iowa\n\nEmployers register programs with the state office.\n"
+    )
+
+    document = load_text(data, source="apprenticeship.txt")
+
+    assert document.title == "Apprenticeship in Iowa | State office"
+    assert document.url == "https://example.gov/apprenticeship"
+    assert "Title:" not in document.text and "URL:" not in document.text
+    assert "Employers register programs" in document.text
+
+
+def test_a_first_line_that_only_looks_like_a_header_stays_text() -> None:
+    document = load_text(b"Note: bring your ID.\nDoors open at nine.\n", source="note.txt")
+
+    assert "Note: bring your ID." in document.text
+    assert document.url is None
