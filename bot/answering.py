@@ -163,7 +163,7 @@ def prepare_reply(
     text = asked.text or "hello"
     context = None
     history: list[Exchange] = []
-    if asked.use_context and not is_smalltalk(text, services.settings.contacts):
+    if asked.use_context and not is_smalltalk(text, services.answerer):
         earlier = [
             turn
             for turn in turns.recent_turns(

@@ -8,11 +8,9 @@ than the bot is people talking to each other, and the bot stays out of it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from bot.slack_text import mentioned_users
-from knowledge.contacts import Contact
-from knowledge.intents import classify
+from knowledge.answering import QuestionAnswerer
 
 SHORT_WORDS = 6
 _WORD = re.compile(r"[a-z0-9']+")
@@ -28,9 +26,9 @@ def needs_context(text: str) -> bool:
     return len(words) < SHORT_WORDS or any(word in _PRONOUNS for word in words)
 
 
-def is_smalltalk(text: str, contacts: Sequence[Contact] = ()) -> bool:
+def is_smalltalk(text: str, answerer: QuestionAnswerer) -> bool:
     """Greetings and thanks: never glued to the previous question."""
-    return classify(text, contacts).intent == "smalltalk"
+    return answerer.intent_of(text) == "smalltalk"
 
 
 def talks_to_someone_else(raw_text: str, bot_user_id: str | None) -> bool:

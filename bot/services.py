@@ -12,7 +12,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from bot.handoff.worker import OutboxWorker
 from bot.schema import migrate
 from bot.settings import Settings
-from knowledge.answer import Answerer, QuestionAnswerer
+from knowledge.answering import Answerer, QuestionAnswerer
 from knowledge.base import KnowledgeBase
 from knowledge.database import make_engine
 from knowledge.embeddings import Embedder, make_embedder
@@ -136,7 +136,7 @@ def build_llm_answerer(
 
     """
     # Imported here so that the default, extractive path never loads LangChain.
-    from knowledge.llm.answerer import LlmAnswerer
+    from knowledge.answering.llm_writer import LlmAnswerer
     from knowledge.llm.model import LlmSetupError, make_chat_model
     from knowledge.llm.redact import Redactor
 
@@ -158,4 +158,5 @@ def build_llm_answerer(
         label=settings.llm_model or type(chat_model).__name__,
         timeout_seconds=settings.llm_timeout_seconds,
         redact=Redactor(published),
+        published=published,
     )

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from knowledge.acronyms import find_acronyms
 from knowledge.cues import is_secondary, is_superseded
 from knowledge.embeddings import Embedder
 from knowledge.keyword_index import KeywordIndex
-from knowledge.names import Acronym, find_acronyms, with_acronyms
 from knowledge.registry import VersionRecord, current_version
 from knowledge.sentence_store import SentenceSource, open_sentences
 from knowledge.terms import content_terms
@@ -65,9 +65,10 @@ class OpenVersion:
     keywords: KeywordIndex
     chunk_by_id: dict[str, Chunk]
     sentence_counts: dict[str, int]
-    acronyms: dict[str, Acronym]
     secondary: frozenset[str]
     superseded: frozenset[str]
+    # Acronyms the documents define: short form -> long form.
+    acronyms: dict[str, str] = field(default_factory=dict)
     # Chunks by their own (last) section heading in lower case: a question naming a code finds
     # the sections headed with it without reading every chunk of a large knowledge base.
     chunks_by_heading: dict[str, list[Chunk]] = field(default_factory=dict)
@@ -85,12 +86,12 @@ class OpenVersion:
         return {item_id: cache[item_id] for item_id in ids if item_id in cache}
 
     def terms_of(self, item: StoredItem) -> frozenset[str]:
-        """A sentence's content terms, with the acronyms the documents define, computed once."""
+        """A sentence's content terms, computed once."""
         terms = self._terms_cache.get(item.item_id)
         if terms is None:
             if len(self._terms_cache) > SENTENCE_CACHE_LIMIT:
                 self._terms_cache.clear()
-            terms = with_acronyms(frozenset(content_terms(item.text)), self.acronyms)
+            terms = frozenset(content_terms(item.text))
             self._terms_cache[item.item_id] = terms
         return terms
 
@@ -168,9 +169,6 @@ def _open_version(engine: Engine, client: Any, record: VersionRecord) -> OpenVer
     ids = list(chunk_by_id)
     keywords = KeywordIndex(ids, (_keyword_text(chunk_by_id[chunk_id]) for chunk_id in ids))
     logger.info("opened knowledge base version %s (%d chunks)", record.version_id, len(ids))
-    acronyms = find_acronyms(
-        (chunk_id, f"{chunk.section}\n{chunk.text}") for chunk_id, chunk in chunk_by_id.items()
-    )
     openings = [chunk for chunk in chunk_by_id.values() if chunk.position == 0]
     secondary = frozenset(c.doc_id for c in openings if is_secondary(c.title, c.text))
     superseded = frozenset(c.doc_id for c in openings if is_superseded(c.title, c.text))
@@ -181,10 +179,10 @@ def _open_version(engine: Engine, client: Any, record: VersionRecord) -> OpenVer
         keywords,
         chunk_by_id,
         counts,
-        acronyms,
         secondary,
         superseded,
         chunks_by_heading=_by_heading(chunk_by_id.values()),
+        acronyms=find_acronyms(chunk.text for chunk in chunk_by_id.values()),
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 
-from knowledge.answer import QuestionAnswerer
+from knowledge.answering import QuestionAnswerer
 from knowledge.types import Answer, Source
 
 SEED_ALIAS = "seed"

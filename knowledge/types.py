@@ -58,7 +58,7 @@ class Source:
         }
 
 
-LlmStatus = Literal["generated", "not_asked", "uncited", "timeout", "error"]
+LlmStatus = Literal["generated", "not_asked", "uncited", "unsupported", "timeout", "error"]
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,8 @@ class LlmUse:
     ``status``: ``generated`` (the text is the model's, citations checked), ``not_asked``
     (small talk, involvement, declines and definitions keep their fixed wording), or why the
     extractive answer stands instead: ``uncited`` (the model cited no passage, or said it does
-    not know), ``timeout``, ``error``. ``standalone_question`` is a follow-up as rewritten
+    not know), ``unsupported`` (it named a phone, e-mail or link no cited passage gives),
+    ``timeout``, ``error``. ``standalone_question`` is a follow-up as rewritten
     for retrieval.
     """
 

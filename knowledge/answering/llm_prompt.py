@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from knowledge.evidence import Evidence
+from knowledge.answering.select import Passage as Quoted
 from knowledge.types import Chunk, Exchange
 
 # What the model reads: a few chunks from at most as many documents as a sources block lists.
@@ -56,10 +56,12 @@ class Passage:
     archived: bool = False
 
 
-def choose_passages(evidence: Evidence, archived: frozenset[str] = frozenset()) -> list[Passage]:
-    """The chunks behind the selected sentences first, then the best other retrieved chunks."""
+def choose_passages(
+    quoted: Sequence[Quoted], retrieved: Sequence[Chunk], archived: frozenset[str] = frozenset()
+) -> list[Passage]:
+    """The chunks of the quoted passages first, then the best other retrieved chunks."""
     chunks: dict[str, Chunk] = {}
-    for candidate in [s.chunk for s in evidence.selected] + [r.chunk for r in evidence.retrieved]:
+    for candidate in [q.chunk for q in quoted] + list(retrieved):
         if len(chunks) >= MAX_PASSAGES:
             break
         documents = {c.doc_id for c in chunks.values()}

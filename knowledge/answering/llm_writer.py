@@ -1,7 +1,7 @@
 """LLM answers: the extractive answerer decides, a chat model words the confident answers.
 
-Intents, retrieval, the confidence decision, involvement routing and declines stay with
-``knowledge.answer.Answerer``. Only a confident answer to a plain question is written by the
+Intents, retrieval, the decision, involvement routing and declines stay with the pipeline
+(``knowledge.answering.pipeline``). Only a confident answer to a plain question is written by the
 model, from the passages retrieval found; its markers are checked, the sources block lists only
 cited documents, and a timeout, a model error or an answer that cites nothing leaves the
 extractive answer or the usual decline in place.
@@ -17,22 +17,23 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from knowledge import replies
-from knowledge.answer import Answerer, Grounds
-from knowledge.citations import number_sources
-from knowledge.llm.citations import check_citations, renumber
-from knowledge.llm.generate import GenerationTimeout, TextSink, generate
-from knowledge.llm.model import mask_keys
-from knowledge.llm.prompt import (
+from knowledge.answering import replies
+from knowledge.answering.compose import number_sources
+from knowledge.answering.llm_prompt import (
     DONT_KNOW,
     Passage,
     answer_messages,
     choose_passages,
     rewrite_messages,
 )
+from knowledge.answering.pipeline import Answerer, Grounds
+from knowledge.answering.staleness import with_staleness_note
+from knowledge.answering.trust import unsupported_details
+from knowledge.llm.citations import check_citations, renumber
+from knowledge.llm.generate import GenerationTimeout, TextSink, generate
+from knowledge.llm.model import mask_keys
 from knowledge.llm.redact import Redactor
-from knowledge.staleness import with_staleness_note
-from knowledge.types import Answer, Chunk, Exchange, LlmStatus, LlmUse
+from knowledge.types import Answer, Chunk, Exchange, Intent, LlmStatus, LlmUse
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -56,8 +57,11 @@ class LlmAnswerer:
         label: str,
         timeout_seconds: float,
         redact: Redactor,
+        published: Sequence[str] = (),
     ) -> None:
         self.extractive = extractive
+        # Contact details from the settings: an answer may always name these.
+        self.published = tuple(published)
         self.model = model
         self.label = label
         self.timeout_seconds = timeout_seconds
@@ -85,7 +89,8 @@ class LlmAnswerer:
         )
         if grounds is None:
             return self._timed(base, base, "not_asked", standalone, started, rewritten_at)
-        passages = choose_passages(grounds.evidence, grounds.version.superseded)
+        retrieved = [r.chunk for part in grounds.parts for r in part.retrieved]
+        passages = choose_passages(grounds.quoted, retrieved, grounds.version.superseded)
         messages = answer_messages(passages, self.redact(standalone or question))
         generating_at = time.perf_counter()
         try:
@@ -110,6 +115,10 @@ class LlmAnswerer:
         answer.timings_ms["generate"] = generated
         return answer
 
+    def intent_of(self, message: str) -> Intent:
+        """What a message wants (the pipeline's reading)."""
+        return self.extractive.intent_of(message)
+
     def _written(
         self, base: Answer, grounds: Grounds, passages: Sequence[Passage], reply: str
     ) -> tuple[Answer, LlmStatus]:
@@ -129,14 +138,12 @@ class LlmAnswerer:
         for passage in passages:
             first_chunk.setdefault(passage.n, passage.chunk)
         quoted = [(first_chunk[n], first_chunk[n].text) for n in checked.cited]
-        version = grounds.version
-        numbers, sources = number_sources(
-            quoted,
-            grounds.evidence.retrieved,
-            version.secondary,
-            archived=version.superseded,
-            corroborating=set(),
-        )
+        allowed = [text for _, text in quoted] + [c.url or "" for c, _ in quoted]
+        if unsupported_details(checked.text, allowed, self.published):
+            # A phone, address or link that no cited passage gives may be invented or planted.
+            logger.warning("LLM %s named contact details no cited passage gives", self.label)
+            return base, "unsupported"
+        numbers, sources = number_sources(quoted, grounds.version.superseded, [1.0] * len(quoted))
         shown = {n: numbers[first_chunk[n].doc_id] for n in checked.cited}
         text = renumber(checked.text, shown)
         written = Answer(base.question, text, sources, True, "question")

@@ -77,7 +77,7 @@ def test_hostile_text_from_users_and_documents_never_pings_or_links(
             (
                 f"How much does the Forklift Safety Grant pay? {HOSTILE}",
                 "What does the Crane Operator Grant pay contractors for?",
-                f"What is the airspeed of a swallow? {HOSTILE}",  # declined: goes to the report
+                f"What time does the state fair open on Saturday? {HOSTILE}",  # declined: reported
             ),
             strict=True,
         ):
@@ -113,8 +113,8 @@ def test_hostile_text_from_users_and_documents_never_pings_or_links(
     assert "crane certification" in answers[1]
     assert "the official page" in answers[0]  # a document's markdown link shows as its words
     home = json.dumps(fake_slack.calls_to("views.publish")[0].args, ensure_ascii=False)
-    assert "airspeed" in home and "Open hand-offs" in home and "@\u200bhere" in home
-    assert "airspeed" in json.dumps(fake_slack.calls_to("response_url")[0].args)
+    assert "state fair" in home and "Open hand-offs" in home and "@\u200bhere" in home
+    assert "state fair" in json.dumps(fake_slack.calls_to("response_url")[0].args)
     assert _live_markup(fake_slack.calls) == []
 
 

@@ -172,13 +172,18 @@ def test_a_thread_follow_up_is_rewritten_from_the_stored_turns_before_retrieval(
     running.sender.event(mention("How can my company join a sector partnership?", ts=root))
     fake_slack.wait_for("chat.postMessage", where=_in_thread(root))
 
-    running.sender.event(message("and who runs it now? reach me at 319-555-0142", thread_ts=root))
+    running.sender.event(
+        message(
+            "and who runs the program now? I am writing a report (desk 319-555-0142)",
+            thread_ts=root,
+        )
+    )
 
     [final] = fake_slack.wait_for("chat.update")
     rewrite: Recorder = recorder
     rewrite_prompt = rewrite.human(0)
     assert "How can my company join a sector partnership?" in rewrite_prompt
-    assert "and who runs it now?" in rewrite_prompt
+    assert "and who runs the program now?" in rewrite_prompt
     assert "319-555-0142" not in rewrite_prompt and "[phone]" in rewrite_prompt
     assert "<question>Who runs Iowa's Business Sector Partnerships now?</question>" in (
         recorder.human(1)
@@ -186,4 +191,4 @@ def test_a_thread_follow_up_is_rewritten_from_the_stored_turns_before_retrieval(
     assert "Kathy Leggett" in _text_of(final.args["blocks"])
     _finish_work(running, fake_slack)
     turn = turns.last_turn(running.services.engine, "C_GENERAL", root)
-    assert turn is not None and turn.text.startswith("and who runs it now?")
+    assert turn is not None and turn.text.startswith("and who runs the program now?")

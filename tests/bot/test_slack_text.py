@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from bot.followups import is_smalltalk, needs_context, talks_to_someone_else
 from bot.slack_text import escape, mentioned_users, plain_text, split_text
+from knowledge.answering import Answerer
+from knowledge.base import KnowledgeBase
+from knowledge.database import make_engine
+from knowledge.embeddings import MiniLMEmbedder
 
 
 def test_a_question_loses_the_bot_mention_and_keeps_readable_markup() -> None:
@@ -36,9 +40,10 @@ def test_short_or_pronoun_follow_ups_need_the_previous_question() -> None:
     assert not needs_context("Which community colleges convene partnerships in northern Iowa?")
 
 
-def test_people_talking_to_each_other_and_smalltalk_are_recognised() -> None:
+def test_people_talking_to_each_other_and_smalltalk_are_recognised(minilm: MiniLMEmbedder) -> None:
     assert talks_to_someone_else("<@U_BOB> can you call them?", "UBOT")
     assert not talks_to_someone_else("<@UBOT> and <@U_BOB>: is it free?", "UBOT")
     assert not talks_to_someone_else("is it free?", "UBOT")
-    assert is_smalltalk("thanks!")
-    assert not is_smalltalk("Is it free to join?")
+    answerer = Answerer(KnowledgeBase(make_engine("sqlite://"), None, minilm), ())
+    assert is_smalltalk("thanks!", answerer)
+    assert not is_smalltalk("Is it free to join?", answerer)

@@ -30,7 +30,7 @@ def test_a_follow_up_in_the_thread_is_answered_without_a_mention(
 ) -> None:
     root = _start_thread(running, fake_slack)
 
-    running.sender.event(message("Does it cost anything?", thread_ts=root))
+    running.sender.event(message("Is membership free?", thread_ts=root))
 
     posts = fake_slack.wait_for("chat.postMessage", 2, where=_in_thread(root))
     assert [b.get("block_id") for b in posts[1].args["blocks"]][-2:] == [
@@ -41,9 +41,9 @@ def test_a_follow_up_in_the_thread_is_answered_without_a_mention(
     assert last is not None and last.surface == "followup"
     # Short and pronoun-laden, so it was searched together with the thread's question, while
     # what it asks (a question, not a wish to get involved) is read from the follow-up alone.
-    assert last.text == "Does it cost anything?"
+    assert last.text == "Is membership free?"
     assert last.intent == "question"
-    assert last.sources  # alone, "Does it cost anything?" finds nothing to cite
+    assert last.sources  # alone, "Is membership free?" finds nothing to cite
 
 
 def test_a_message_to_another_person_in_the_thread_is_not_answered(

@@ -1,4 +1,4 @@
-from knowledge.decompose import Part, split_question
+from knowledge.answering.understand import Part, split_question
 
 
 def test_a_simple_question_is_one_part() -> None:

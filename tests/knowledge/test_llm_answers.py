@@ -11,7 +11,7 @@ import pytest
 
 from bot.services import Services, build_llm_answerer, build_services
 from ingest.pipeline import refresh
-from knowledge.answer import Answerer, QuestionAnswerer
+from knowledge.answering import Answerer, QuestionAnswerer
 from knowledge.embeddings import MiniLMEmbedder
 from knowledge.types import Exchange
 from tests.conftest import make_settings
@@ -190,8 +190,8 @@ def test_personal_data_in_the_question_is_masked_but_the_published_number_is_kep
 ) -> None:
     model, recorder = scripted("Administration moved to IWD in September 2022 [1].")
     question = (
-        "I'm jane.doe@acme-foods.com, cell (319) 555-0142. Is 515-725-3882 right, and "
-        "when did administration of the sector partnerships move to IWD?"
+        "I'm jane.doe@acme-foods.com, cell (319) 555-0142, writing a report that cites "
+        "515-725-3882. When did administration of the sector partnerships move to IWD?"
     )
 
     answer = _writer(corpus_services, model, tmp_path).answer(question)
@@ -199,7 +199,7 @@ def test_personal_data_in_the_question_is_masked_but_the_published_number_is_kep
     prompt = recorder.human()
     assert "jane.doe" not in prompt and "555-0142" not in prompt
     assert "[email]" in prompt and "[phone]" in prompt
-    assert "Is 515-725-3882 right" in prompt
+    assert "cites 515-725-3882" in prompt
     assert answer.question == question  # our own record keeps what was asked
 
 
@@ -317,3 +317,37 @@ def test_links_the_model_writes_are_shown_as_their_text_only(
     answer = _writer(corpus_services, model, tmp_path).answer(QUESTION)
 
     assert answer.text == "It moved in September 2022, see the IWD page [1]."
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "It moved in September 2022 [1]. For details call Morgan at 515-555-0142 [1].",
+        "It moved in September 2022 [1]. Write to partnerships@example.org [1].",
+        "It moved in September 2022 [1]; see https://partnerships.example.net/join [1].",
+    ],
+    ids=["phone", "e-mail", "link"],
+)
+def test_contact_details_no_cited_passage_gives_are_never_shown(
+    corpus_services: Services, tmp_path: Path, reply: str
+) -> None:
+    model, _ = scripted(reply)
+
+    answer = _writer(corpus_services, model, tmp_path).answer(QUESTION)
+
+    assert answer.llm is not None and answer.llm.status == "unsupported"
+    for detail in ("515-555-0142", "example.org", "example.net"):
+        assert detail not in answer.text
+    # The extractive answer stands instead.
+    assert answer.confident and "September 2022" in answer.text
+
+
+def test_the_configured_contacts_number_may_be_named(
+    corpus_services: Services, tmp_path: Path
+) -> None:
+    model, _ = scripted(f"It moved in September 2022 [1]. Kathy Leggett is at {PHONE} [1].")
+
+    answer = _writer(corpus_services, model, tmp_path).answer(QUESTION)
+
+    assert answer.llm is not None and answer.llm.status == "generated"
+    assert PHONE in answer.text

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bot.services import build_services
 from ingest.pipeline import refresh
+from knowledge.answering.staleness import stale_sources, with_staleness_note
 from knowledge.embeddings import MiniLMEmbedder
-from knowledge.staleness import stale_sources, with_staleness_note
 from knowledge.types import Answer, Source
 from tests.conftest import make_settings
 

@@ -1,4 +1,4 @@
-from knowledge.informal import written_form
+from knowledge.acronyms import expand, find_acronyms
 from knowledge.sentences import sentence_in_context, split_sentences
 from knowledge.terms import content_terms, stem
 from knowledge.types import Chunk
@@ -47,17 +47,24 @@ def test_stemming_matches_singular_and_plural() -> None:
     assert stem("apprentices") == stem("apprentice")
 
 
-def test_chat_abbreviations_are_searched_as_the_words_documents_use() -> None:
-    assert written_form("how many groups r there rn") == "how many groups are there now"
-    assert written_form("is it just for hs grads w/o ppl") == (
-        "is it just for high school graduates without people"
+def test_acronyms_the_documents_define_are_searched_with_their_long_form() -> None:
+    acronyms = find_acronyms(
+        [
+            "Iowa Workforce Development (IWD) runs it.",
+            "A Program (2019) and the Work Opportunity Tax Credit (WOTC).",
+        ]
     )
-    assert written_form("Govt info pls") == "government information please"
 
-
-def test_names_and_codes_that_look_like_abbreviations_are_left_alone() -> None:
-    assert written_form("Does U of I do R&D in the U.S.?") == "Does U of I do R&D in the U.S.?"
-    assert written_form("Is PLS or HS in the rules?") == "Is PLS or HS in the rules?"
+    assert acronyms == {"IWD": "Iowa Workforce Development", "WOTC": "Work Opportunity Tax Credit"}
+    assert expand("Did it move to IWD?", acronyms) == (
+        "Did it move to IWD (Iowa Workforce Development)?"
+    )
+    assert expand("how much is the wotc", acronyms) == (
+        "how much is the wotc (Work Opportunity Tax Credit)"
+    )
+    assert (
+        expand("Iowa Workforce Development (IWD)", acronyms) == "Iowa Workforce Development (IWD)"
+    )
 
 
 def test_a_list_item_is_embedded_with_the_line_that_opens_its_list() -> None:

@@ -34,7 +34,7 @@ def build_handler(services: Services) -> Callable[..., None]:
         if turns.last_turn(services.engine, channel, thread_ts) is None:
             return
         text = plain_text(raw, context.bot_user_id)
-        if not text or is_smalltalk(text, services.settings.contacts):
+        if not text or is_smalltalk(text, services.answerer):
             return  # "thanks!" to a colleague needs no reply from the bot
         asked = Asked.in_thread(event, thread_ts, text, "followup", context.team_id)
         answer_in_conversation(client, services, asked, Reaction(client, channel, event.get("ts")))

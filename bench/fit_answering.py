@@ -1,0 +1,500 @@
+"""Fit the answering models and print their cross-validated figures.
+
+    python bench/fit_answering.py            # fit, print, and write knowledge/answering/data/
+    python bench/fit_answering.py --dry-run  # fit and print only
+
+Three models, each a logistic regression written as a data file of the package:
+- intent: the message's MiniLM vector against labelled example phrasings
+  (knowledge/answering/data/intent_examples.jsonl), k-fold cross-validated over the examples and
+  checked on both development sets' questions;
+- ranker: which candidate passage holds the asked-for facts, fitted on both development sets
+  with folds grouped by question;
+- decide: whether the documents hold the answer at all, fitted on both development sets with
+  the ranker's out-of-fold scores, its threshold chosen on the cross-validated predictions.
+
+The development sets are ingested into temporary data dirs (or read from --data-dir NAME=DIR).
+Needs scikit-learn (the dev extra); the bot itself reads only the written JSON files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from knowledge.acronyms import expand  # noqa: E402
+from knowledge.answering import compose, decide, select  # noqa: E402
+from knowledge.answering.models import LinearModel  # noqa: E402
+from knowledge.answering.retrieve import fuse, rank  # noqa: E402
+from knowledge.answering.understand import IntentClassifier, split_question  # noqa: E402
+from knowledge.base import KnowledgeBase, OpenVersion  # noqa: E402
+from knowledge.database import make_engine  # noqa: E402
+from knowledge.embeddings import Embedder, make_embedder  # noqa: E402
+from knowledge.vector_store import make_chroma_client  # noqa: E402
+
+DATA = ROOT / "knowledge" / "answering" / "data"
+SETS = {
+    "sample": ("corpus", "eval/dev_questions.jsonl"),
+    "real": ("real_dev/corpus", "real_dev/questions.jsonl"),
+}
+ANSWERABLE = {"factual", "paraphrase", "multi-doc", "temporal"}
+SEED_URL = "https://workforce.iowa.gov/employers/boards-and-partnerships/sector-partnerships"
+# The longest median answer the second-passage rule may lead to (DESIGN: under 650 characters).
+MEDIAN_LIMIT = 620
+# The share of answerable questions the decide threshold may decline, on cross-validation.
+DECLINE_BUDGET = 0.05
+
+
+@dataclass
+class Question:
+    """One development question with what the pipeline found for it."""
+
+    set_name: str
+    qid: str
+    kind: str
+    text: str
+    expected: list[str]
+    facts: list[str]
+    parts: list[PartData] = field(default_factory=list)
+
+
+@dataclass
+class PartData:
+    """One part's candidate passages, their features and labels."""
+
+    passages: list[select.Passage]
+    rows: np.ndarray
+    labels: np.ndarray
+    evidence_inputs: tuple[Any, ...]
+    off_topic: float = 0.0
+
+
+def main() -> None:
+    """Fit and report; write the data files unless --dry-run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--data-dir", action="append", default=[], metavar="NAME=DIR")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument("--without", default="", help="ranker features to leave out (ablation)")
+    args = parser.parse_args()
+    embedder = make_embedder("minilm")
+    given = dict(item.split("=", 1) for item in args.data_dir)
+    with ExitStack() as stack:
+        questions: list[Question] = []
+        for name in SETS:
+            data_dir = Path(given[name]) if name in given else _ingest(stack, args.shared, name)
+            version = _open(data_dir, embedder)
+            questions += _gather(name, args.shared, version, embedder)
+        intent = fit_intents(embedder, questions, args.folds)
+        off_topic = intent.classes.index("off_topic")
+        for q in questions:
+            # The intent model was fitted on its examples only, so this is out of sample.
+            for part in q.parts:
+                focus = part.evidence_inputs[1].focus
+                part.off_topic = float(intent.probability(embedder.embed([focus]))[0][off_topic])
+        dropped = {f for f in args.without.split(",") if f}
+        ranker, out_of_fold = fit_ranker(questions, args.folds, dropped)
+        decider = fit_decide(questions, out_of_fold, args.folds)
+        report_retrieval(questions)
+    if args.dry_run:
+        return
+    for name, model in (("intent_model", intent), ("ranker", ranker), ("decide", decider)):
+        (DATA / f"{name}.json").write_text(json.dumps(model.as_json(), indent=1) + "\n")
+        print(f"wrote {DATA / name}.json")
+
+
+# --- intents -------------------------------------------------------------------------------
+
+
+def fit_intents(embedder: Embedder, questions: list[Question], folds: int) -> LinearModel:
+    """Fit the intent model on the examples; print its cross-validated and dev-set accuracy."""
+    path = DATA / "intent_examples.jsonl"
+    raw = path.read_bytes()
+    examples = [json.loads(line) for line in raw.decode().splitlines() if line.strip()]
+    x = embedder.embed([e["text"] for e in examples]).astype(np.float64)
+    labels = np.array([e["intent"] for e in examples])
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(examples))
+    predicted = np.empty(len(examples), dtype=object)
+    for fold in np.array_split(order, folds):
+        train = np.setdiff1d(order, fold)
+        model = _intent_regression().fit(x[train], labels[train])
+        predicted[fold] = model.predict(x[fold])
+    print(f"\n== intent: {len(examples)} examples, {folds}-fold cross-validation")
+    print(f"accuracy {np.mean(predicted == labels):.1%}")
+    for label in sorted(set(labels)):
+        mask = labels == label
+        precision = np.mean(labels[predicted == label] == label) if any(predicted == label) else 0
+        print(
+            f"  {label:<12} n={mask.sum():<4} recall {np.mean(predicted[mask] == label):.1%}"
+            f"  precision {precision:.1%}"
+        )
+    fitted = _intent_regression().fit(x, labels)
+    model = LinearModel(
+        features=tuple(f"minilm_{i}" for i in range(x.shape[1])),
+        classes=tuple(str(c) for c in fitted.classes_),
+        mean=np.zeros(x.shape[1]),
+        scale=np.ones(x.shape[1]),
+        coef=fitted.coef_,
+        intercept=fitted.intercept_,
+        extra={"examples_sha256": hashlib.sha256(raw).hexdigest()},
+    )
+    for set_name in SETS:
+        subset = [q for q in questions if q.set_name == set_name]
+        vectors = embedder.embed([q.text for q in subset])
+        reader = IntentClassifier(model)
+        guessed = [reader.label(vector) for vector in vectors]
+        routed = [g == "involvement" for g in guessed]
+        wanted = [q.kind == "involvement" for q in subset]
+        recall = sum(r and w for r, w in zip(routed, wanted, strict=True)) / max(1, sum(wanted))
+        false = sum(r and not w for r, w in zip(routed, wanted, strict=True)) / max(
+            1, len(wanted) - sum(wanted)
+        )
+        declining = ("smalltalk", "own_case")
+        answerable = [g for g, q in zip(guessed, subset, strict=True) if q.kind in ANSWERABLE]
+        beyond = [g for g, q in zip(guessed, subset, strict=True) if q.kind == "out_of_scope"]
+        print(
+            f"  dev {set_name}: involvement routed {recall:.1%}, false routes {false:.1%}; "
+            f"answerable read as small talk or own case "
+            f"{sum(g in declining for g in answerable)}/{len(answerable)}; out of scope read "
+            f"as own case {sum(g == 'own_case' for g in beyond)}/{len(beyond)}"
+        )
+    return model
+
+
+def _intent_regression() -> LogisticRegression:
+    return LogisticRegression(C=4.0, max_iter=5000, class_weight="balanced")
+
+
+# --- gathering ------------------------------------------------------------------------------
+
+
+def _ingest(stack: ExitStack, shared: Path, name: str) -> Path:
+    corpus, _ = SETS[name]
+    data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"fit-{name}-")))
+    print(f"ingesting {name} into {data_dir} ...", flush=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "ingest",
+            "--reset",
+            "--json",
+            str(shared / "seed"),
+            str(shared / corpus),
+        ],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        env={"SECTORBOT_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"},
+    )
+    return data_dir
+
+
+def _open(data_dir: Path, embedder: Embedder) -> OpenVersion:
+    engine = make_engine(f"sqlite:///{data_dir / 'sectorbot.db'}")
+    kb = KnowledgeBase(engine, make_chroma_client(data_dir), embedder)
+    version = kb.current()
+    if version is None:
+        sys.exit(f"{data_dir}: no knowledge base")
+    return version
+
+
+def _gather(
+    set_name: str, shared: Path, version: OpenVersion, embedder: Embedder
+) -> list[Question]:
+    rows = [
+        json.loads(line)
+        for line in (shared / SETS[set_name][1]).read_text().splitlines()
+        if line.strip()
+    ]
+    questions = []
+    for row in rows:
+        q = Question(
+            set_name,
+            row["id"],
+            row["kind"],
+            row["question"],
+            row.get("expected_files", []),
+            [f.lower() for f in row.get("must_include", [])],
+        )
+        if q.kind != "involvement":
+            for part in split_question(expand(q.text, version.acronyms)):
+                vectors = embedder.embed([part.search, part.focus])
+                rankings = rank(version, part.search, vectors[0])
+                found = fuse(version, rankings)
+                passages, matrix = select.candidates(version, part, vectors[1], found)
+                held = np.array(
+                    [[f in p.text.lower() for f in q.facts] for p in passages], dtype=bool
+                )
+                counts = held.sum(axis=1) if len(passages) and q.facts else np.zeros(len(passages))
+                best = counts.max() if len(counts) else 0
+                labels = (counts == best) & (counts > 0)
+                # Where a document the question names as the answer's home holds the facts,
+                # only its passages count: the same words on a glossary or a distractor page
+                # are not where the answer should come from.
+                at_home = np.array([_expected(p.chunk, q.expected) for p in passages], dtype=bool)
+                if (labels & at_home).any():
+                    labels &= at_home
+                q.parts.append(
+                    PartData(passages, matrix, labels, (version, part, vectors[1], found, rankings))
+                )
+        questions.append(q)
+    return questions
+
+
+# --- ranker ---------------------------------------------------------------------------------
+
+
+def fit_ranker(
+    questions: list[Question], folds: int, dropped: set[str]
+) -> tuple[LinearModel, dict[str, list[np.ndarray]]]:
+    """Fit the passage ranker; print cross-validated figures; return out-of-fold scores too."""
+    keep = [i for i, name in enumerate(select.FEATURES) if name not in dropped]
+    labelled = [q for q in questions if q.kind in ANSWERABLE and q.facts]
+    out_of_fold: dict[str, list[np.ndarray]] = {}
+    everyone = [q for q in questions if q.parts]
+    for train_ids, test in _folds(everyone, folds):
+        train = [q for q in labelled if q.qid + q.set_name in train_ids]
+        model = _fit_ranker_model(train, keep)
+        for q in test:
+            out_of_fold[q.set_name + q.qid] = [
+                model.logits(p.rows)[:, 0] if len(p.passages) else np.zeros(0) for p in q.parts
+            ]
+    print(f"\n== ranker: {len(labelled)} questions with facts, {folds}-fold CV by question")
+    best_gap = _choose_gap(labelled, out_of_fold)
+    model = _fit_ranker_model(labelled, keep)
+    model.extra["second_passage_gap"] = best_gap
+    return model, out_of_fold
+
+
+def _fit_ranker_model(questions: list[Question], keep: list[int]) -> LinearModel:
+    rows = np.vstack([p.rows for q in questions for p in q.parts if len(p.passages)])
+    labels = np.concatenate([p.labels for q in questions for p in q.parts if len(p.passages)])
+    mean, scale = rows.mean(axis=0), rows.std(axis=0) + 1e-9
+    fitted = LogisticRegression(C=0.3, max_iter=5000, class_weight="balanced")
+    fitted.fit(((rows - mean) / scale)[:, keep], labels)
+    coef = np.zeros((1, rows.shape[1]))
+    coef[0, keep] = fitted.coef_[0]
+    return LinearModel(select.FEATURES, ("holds_facts",), mean, scale, coef, fitted.intercept_, {})
+
+
+def _choose_gap(labelled: list[Question], scores: dict[str, list[np.ndarray]]) -> float:
+    print("  second-passage gap -> facts (sample / real), median length")
+    chosen, best = 0.0, -1.0
+    for gap in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, math.inf):
+        shares, lengths = _answer_facts(labelled, scores, gap)
+        median = statistics.median(lengths)
+        print(f"    {gap:>4}: {shares['sample']:.1%} / {shares['real']:.1%}, {median:.0f} chars")
+        score = shares["sample"] + shares["real"]
+        if median <= MEDIAN_LIMIT and score > best + 1e-9:
+            chosen, best = gap, score
+    top1 = {s: np.mean([_top_holds(q, scores) for q in labelled if q.set_name == s]) for s in SETS}
+    print(f"  best passage holds every fact: sample {top1['sample']:.1%}, real {top1['real']:.1%}")
+    print(f"  chosen gap {chosen}")
+    return chosen
+
+
+def _ranked_evidence(q: Question, scores: list[np.ndarray]) -> list[select.Evidence]:
+    evidence = []
+    for part, s in zip(q.parts, scores, strict=True):
+        order = np.argsort(-s, kind="stable")
+        passages = tuple(
+            select.Passage(
+                part.passages[i].chunk,
+                part.passages[i].first,
+                part.passages[i].sentences,
+                float(s[i]),
+            )
+            for i in order
+        )
+        version, p, vector, found, _ = part.evidence_inputs
+        evidence.append(select.Evidence(p, vector, tuple(found), passages, {}, 0.0, 0.0))
+    return evidence
+
+
+def _answer_facts(
+    labelled: list[Question], scores: dict[str, list[np.ndarray]], gap: float
+) -> tuple[dict[str, float], list[int]]:
+    held: dict[str, list[bool]] = {s: [] for s in SETS}
+    lengths = []
+    for q in labelled:
+        quoted = compose.answer_passages(_ranked_evidence(q, scores[q.set_name + q.qid]), gap)
+        text = " ".join(compose.readable(p.sentences) for p in quoted)
+        held[q.set_name].append(all(f in text.lower() for f in q.facts))
+        lengths.append(len(text) + 5 * len(quoted))
+    return {s: float(np.mean(v)) for s, v in held.items()}, lengths
+
+
+def _top_holds(q: Question, scores: dict[str, list[np.ndarray]]) -> bool:
+    text = " ".join(
+        part.passages[int(np.argmax(s))].text.lower()
+        for part, s in zip(q.parts, scores[q.set_name + q.qid], strict=True)
+        if len(s)
+    )
+    return all(f in text for f in q.facts)
+
+
+# --- decide ---------------------------------------------------------------------------------
+
+
+def fit_decide(
+    questions: list[Question], scores: dict[str, list[np.ndarray]], folds: int
+) -> LinearModel:
+    """Fit the answer-or-decline model on out-of-fold ranker scores; choose its threshold."""
+    cases = [q for q in questions if q.kind in ANSWERABLE | {"out_of_scope"} and q.parts]
+    x = np.array([_decide_row(q, q.parts, scores[q.set_name + q.qid]) for q in cases])
+    y = np.array([q.kind != "out_of_scope" for q in cases])
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    probability = np.zeros(len(cases))
+    for train_ids, test in _folds(cases, folds):
+        train = np.array([q.qid + q.set_name in train_ids for q in cases])
+        model = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced")
+        model.fit((x[train] - mean) / scale, y[train])
+        test_ids = {q.qid + q.set_name for q in test}
+        test_mask = np.array([q.qid + q.set_name in test_ids for q in cases])
+        probability[test_mask] = model.predict_proba((x[test_mask] - mean) / scale)[:, 1]
+    threshold = _choose_threshold(probability, y)
+    print(f"\n== decide: {len(cases)} questions ({(~y).sum()} out of scope), {folds}-fold CV")
+    for budget in (0.02, 0.05, 0.1, 0.2):
+        cut = np.quantile(probability[y], budget)
+        print(
+            f"  declining {budget:.0%} of answerable declines "
+            f"{np.mean(probability[~y] < cut):.1%} of out of scope"
+        )
+    for set_name in SETS:
+        mask = np.array([q.set_name == set_name for q in cases])
+        declined = probability < threshold
+        print(
+            f"  {set_name}: out of scope declined {np.mean(declined[mask & ~y]):.1%}, "
+            f"answerable declined {np.mean(declined[mask & y]):.1%}"
+        )
+    fitted = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced").fit(
+        (x - mean) / scale, y
+    )
+    print(
+        "  weights: "
+        + ", ".join(f"{n} {c:+.2f}" for n, c in zip(decide.SIGNALS, fitted.coef_[0], strict=True))
+    )
+    return LinearModel(
+        decide.SIGNALS,
+        ("answerable",),
+        mean,
+        scale,
+        fitted.coef_,
+        fitted.intercept_,
+        {"threshold": threshold},
+    )
+
+
+def _decide_row(q: Question, parts: list[PartData], scores: list[np.ndarray]) -> list[float]:
+    rows = []
+    for part, s in zip(parts, scores, strict=True):
+        version, p, vector, found, _ = part.evidence_inputs
+        if not len(s):
+            rows.append([0.0] * len(decide.SIGNALS))
+            continue
+        best = int(np.argmax(s))
+        features = dict(zip(select.FEATURES, part.rows[best], strict=True))
+        weights = select._weights(version, p.focus)
+        known = sum(w for t, w in weights.items() if version.keywords.knows(t)) / (
+            sum(weights.values()) or 1
+        )
+        ranked = [select.Passage(part.passages[best].chunk, 0, (), float(s[best]))]
+        missing, rarest = select._missing(version, weights, found[: select.TOP_CHUNKS])
+        evidence = select.Evidence(
+            p,
+            vector,
+            tuple(found),
+            tuple(ranked),
+            features,
+            known,
+            float(part.rows[:, 0].max()),
+            missing,
+            rarest,
+        )
+        rows.append(decide.signals(evidence, part.off_topic))
+    # A compound question is as answerable as its weakest part.
+    return list(np.min(np.array(rows), axis=0))
+
+
+def _choose_threshold(probability: np.ndarray, answerable: np.ndarray) -> float:
+    """The highest threshold that declines at most DECLINE_BUDGET of answerable questions."""
+    for threshold in np.linspace(0.95, 0.05, 91):
+        if np.mean(probability[answerable] < threshold) <= DECLINE_BUDGET:
+            return float(threshold)
+    return 0.05
+
+
+# --- retrieval ------------------------------------------------------------------------------
+
+
+def report_retrieval(questions: list[Question]) -> None:
+    """Right document first by dense alone, BM25 alone and the fused ranking, per set."""
+    print("\n== retrieval: right document first (first part of each answerable question)")
+    print("  keyword weight in the fusion -> sample / real")
+    for weight in (0.8, 1.0, 1.2, 1.5, 2.0):
+        shares = []
+        for set_name in SETS:
+            hits = []
+            for q in questions:
+                if q.set_name != set_name or q.kind not in ANSWERABLE or not q.expected:
+                    continue
+                if q.parts:
+                    version, _, _, _, rankings = q.parts[0].evidence_inputs
+                    found = fuse(version, rankings, keyword_weight=weight)
+                    hits.append(bool(found) and _expected(found[0].chunk, q.expected))
+            shares.append(f"{np.mean(hits):.1%}")
+        print(f"    {weight}: {' / '.join(shares)}")
+    for set_name in SETS:
+        hits: dict[str, list[bool]] = {"dense": [], "bm25": [], "fused": []}
+        for q in questions:
+            if q.set_name != set_name or q.kind not in ANSWERABLE or not q.expected or not q.parts:
+                continue
+            version, _, _, found, rankings = q.parts[0].evidence_inputs
+            for name, first in (
+                ("dense", rankings.dense[:1]),
+                ("bm25", rankings.keyword[:1]),
+                ("fused", [(found[0].chunk.chunk_id, 0)] if found else []),
+            ):
+                chunk = version.chunk_by_id.get(first[0][0]) if first else None
+                hits[name].append(chunk is not None and _expected(chunk, q.expected))
+        print(f"  {set_name}: " + ", ".join(f"{k} {np.mean(v):.1%}" for k, v in hits.items()))
+
+
+def _expected(chunk: Any, expected: list[str]) -> bool:
+    location = Path(chunk.path or chunk.url or "")
+    return location.name in expected or (
+        "seed" in expected and ("seed" in location.parent.parts or chunk.url == SEED_URL)
+    )
+
+
+def _folds(items: list[Question], folds: int) -> Iterator[tuple[set[str], list[Question]]]:
+    """Folds grouped by question, the same assignment for every model."""
+    order = sorted(items, key=lambda q: hashlib.sha256((q.set_name + q.qid).encode()).hexdigest())
+    for k in range(folds):
+        test = order[k::folds]
+        test_ids = {q.qid + q.set_name for q in test}
+        yield {q.qid + q.set_name for q in items} - test_ids, test
+
+
+if __name__ == "__main__":
+    main()

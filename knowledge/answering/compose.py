@@ -1,0 +1,155 @@
+"""Compose: the reply's text with ``[n]`` markers, and its numbered sources.
+
+An answer quotes at most two passages as the documents wrote them; sources are the documents it
+quotes, best first. An involvement answer names the configured contact in our own words and
+cites the page that publishes them; it quotes no document sentence, so a contact detail planted
+in a document can never stand beside the real one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from knowledge.answering import replies
+from knowledge.answering.select import Evidence, Passage
+from knowledge.base import OpenVersion
+from knowledge.contacts import Contact
+from knowledge.types import Answer, Chunk, Source
+
+MAX_PASSAGES = 2
+MAX_SOURCES = 5
+SNIPPET_CHARS = 240
+_ASKS_EMAIL = re.compile(r"\be-?mail\b", re.IGNORECASE)
+
+
+def answer_passages(parts: Sequence[Evidence], second_gap: float) -> list[Passage]:
+    """The passages an answer quotes: each part's best, then a close second for one part."""
+    chosen: list[Passage] = []
+    for part in parts:
+        best = next((p for p in part.passages if not any(p.overlaps(c) for c in chosen)), None)
+        if best is not None and len(chosen) < MAX_PASSAGES:
+            chosen.append(best)
+    if len(parts) == 1 and chosen:
+        runner_up = next(
+            (p for p in parts[0].passages[1:] if not any(p.overlaps(c) for c in chosen)), None
+        )
+        if runner_up is not None and chosen[0].score - runner_up.score <= second_gap:
+            chosen.append(runner_up)
+    return chosen
+
+
+def question_answer(
+    question: str, version: OpenVersion, parts: Sequence[Evidence], passages: Sequence[Passage]
+) -> Answer:
+    """A confident answer quoting ``passages``, each followed by its document's marker.
+
+    Sources are numbered best first: by how well retrieval matched each quoted document (each
+    part's best chunk counting 1), so ``[1]`` may be quoted second.
+    """
+    matched: dict[str, float] = {}
+    for part in parts:
+        best = part.retrieved[0].fused if part.retrieved else 1.0
+        for result in part.retrieved:
+            doc_id = result.chunk.doc_id
+            matched[doc_id] = max(matched.get(doc_id, 0.0), result.fused / best)
+    ordered = sorted(passages, key=lambda p: -matched.get(p.chunk.doc_id, 0.0))
+    numbers, sources = number_sources(
+        [(p.chunk, p.text) for p in ordered],
+        version.superseded,
+        [matched.get(p.chunk.doc_id, 0.0) for p in ordered],
+    )
+    pieces = []
+    for passage in passages:
+        flag = " (archived page)" if passage.chunk.doc_id in version.superseded else ""
+        pieces.append(f"{readable(passage.sentences)} [{numbers[passage.chunk.doc_id]}]{flag}")
+    return Answer(question, " ".join(pieces), sources, True, "question")
+
+
+def involvement_answer(
+    question: str, version: OpenVersion | None, contact: Contact, pages: ContactPages
+) -> Answer:
+    """Route to the contact, citing the page that publishes them when it is indexed."""
+    published = pages.find(version, contact) if version else None
+    quoted = [published] if published else []
+    numbers, sources = number_sources(quoted, frozenset(), [1.0] * len(quoted))
+    marker = f" [{numbers[published[0].doc_id]}]" if published else ""
+    parts = [replies.contact_line(contact, marker)]
+    if _ASKS_EMAIL.search(question) and not contact.email:
+        parts.append(replies.no_email(contact))
+    parts.append(replies.next_steps())
+    return Answer(question, " ".join(parts), sources, True, "involvement", handoff=contact)
+
+
+def readable(sentences: Sequence[str]) -> str:
+    """Sentences as prose: list items run on with semicolons, table cells likewise."""
+    out: list[str] = []
+    for sentence in sentences:
+        text = sentence.strip().replace(" | ", "; ")
+        if text.startswith("- ") and out:
+            out[-1] = out[-1].rstrip(".;") + ("" if out[-1].endswith(":") else ";") + " " + text[2:]
+        else:
+            out.append(text.removeprefix("- "))
+    joined = " ".join(out).rstrip(" ;|")
+    return joined if joined[-1:] in '.!?:)"”' else joined + "."
+
+
+def number_sources(
+    quoted: Sequence[tuple[Chunk, str]], archived: frozenset[str], scores: Sequence[float]
+) -> tuple[dict[str, int], tuple[Source, ...]]:
+    """Number the quoted documents in the order they are quoted (the best passage first)."""
+    numbers: dict[str, int] = {}
+    sources: list[Source] = []
+    for (chunk, text), score in zip(quoted, scores, strict=True):
+        if chunk.doc_id in numbers or len(numbers) >= MAX_SOURCES:
+            continue
+        numbers[chunk.doc_id] = len(numbers) + 1
+        sources.append(
+            Source(
+                n=numbers[chunk.doc_id],
+                title=chunk.title,
+                url=chunk.url,
+                path=chunk.path,
+                score=score,
+                snippet=_snippet(text),
+                date=chunk.date,
+                archived=chunk.doc_id in archived,
+            )
+        )
+    return numbers, tuple(sources)
+
+
+@dataclass
+class ContactPages:
+    """Finds, once per knowledge-base version, the sentence that publishes each contact.
+
+    That is on the page the contact's settings name as ``source`` when it is indexed; otherwise
+    on the first primary page whose text gives the contact's phone number (or name).
+    """
+
+    _found: dict[tuple[str, str], tuple[Chunk, str] | None] = field(default_factory=dict)
+
+    def find(self, version: OpenVersion, contact: Contact) -> tuple[Chunk, str] | None:
+        """The (chunk, sentence) to cite for ``contact``, or None when no page publishes them."""
+        key = (version.record.version_id, contact.name)
+        if key not in self._found:
+            self._found[key] = _publishing_sentence(version, contact)
+        return self._found[key]
+
+
+def _publishing_sentence(version: OpenVersion, contact: Contact) -> tuple[Chunk, str] | None:
+    needle = contact.phone or contact.name
+    naming = [c for c in version.chunk_by_id.values() if needle in c.text]
+    official = [c for c in naming if contact.source and contact.source in (c.url, c.path)]
+    primary = [c for c in naming if c.doc_id not in version.secondary]
+    for chunk in official or primary or naming:
+        for line in chunk.text.splitlines():
+            if needle in line:
+                return chunk, line.strip()
+    return None
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,292 @@
+"""Select: the passages that answer a part, ranked by a model fitted on labelled questions.
+
+A candidate passage is one to three consecutive sentences of a retrieved chunk, as the document
+wrote them. Each is described by general signals (meaning, the question's words, where its
+chunk ranked, whether it states the kind of value asked for) and scored by a logistic ranker
+fitted with cross-validation on the development sets (``data/ranker.json``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from knowledge.answering.models import Array, LinearModel
+from knowledge.answering.retrieve import RetrievedChunk
+from knowledge.answering.understand import Part, states_new
+from knowledge.base import OpenVersion, heading_id, sentence_id
+from knowledge.embeddings import Vectors
+from knowledge.terms import content_terms
+from knowledge.types import Chunk
+
+# Wording that says something changed, which a question about how things stand now wants.
+_TELLS_CHANGE = re.compile(
+    r"\b(moved|transferred|took over|taken over|no longer|since|replaced|renamed|formerly|"
+    r"previously|now|currently|as of|effective|ended|expired|sunset)\b",
+    re.IGNORECASE,
+)
+# A passage is at most this long unless it is one long sentence: two passages then stay near
+# the 650-character median the answers aim for.
+PASSAGE_CHARS = 450
+PASSAGE_SENTENCES = 3
+# A passage that reaches into a list takes the rest of it, up to this length.
+LIST_CHARS = 800
+# The chunks whose words count as "what the documents say" about the question.
+TOP_CHUNKS = 3
+
+FEATURES = (
+    "max_meaning",
+    "mean_meaning",
+    "first_meaning",
+    "max_meaning_gap",
+    "mean_meaning_gap",
+    "words",
+    "words_gap",
+    "words_in_context",
+    "words_in_context_gap",
+    "heading_meaning",
+    "chunk_rank",
+    "chunk_dense",
+    "chunk_keyword",
+    "chunk_fused",
+    "document_rank",
+    "states_wanted",
+    "wants_value",
+    "sentences",
+    "log_length",
+    "title_echo",
+    "opens_chunk",
+    "secondary_document",
+    "list_items",
+    "has_link",
+    "question_echo",
+    "archived_document",
+    "archived_asked_now",
+    "years_older",
+    "years_older_asked_now",
+    "tells_change_asked_now",
+)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Consecutive sentences of one chunk, ``first`` being the index of the first of them."""
+
+    chunk: Chunk
+    first: int
+    sentences: tuple[str, ...]
+    score: float = 0.0
+
+    @property
+    def text(self) -> str:
+        """The passage as one string."""
+        return " ".join(self.sentences)
+
+    def overlaps(self, other: Passage) -> bool:
+        """True when both passages share a sentence."""
+        return self.chunk.chunk_id == other.chunk.chunk_id and not (
+            self.first + len(self.sentences) <= other.first
+            or other.first + len(other.sentences) <= self.first
+        )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one part of a question rests on: its chunks and its passages, best first."""
+
+    part: Part
+    vector: Vectors = field(repr=False)
+    retrieved: tuple[RetrievedChunk, ...]
+    passages: tuple[Passage, ...]
+    # The best passage's features and question-level facts, for the decide step.
+    best_features: dict[str, float]
+    known_words: float
+    top_meaning: float
+    # The question's words the best chunks lack: weighted share, and the rarest one's weight.
+    missing_words: float = 0.0
+    rarest_missing: float = 0.0
+
+
+@dataclass
+class _Sentence:
+    text: str
+    meaning: float
+    terms: frozenset[str]
+
+
+def select(
+    version: OpenVersion,
+    part: Part,
+    vector: Vectors,
+    retrieved: list[RetrievedChunk],
+    ranker: LinearModel,
+) -> Evidence:
+    """Score every candidate passage of the retrieved chunks; best first."""
+    passages, rows = candidates(version, part, vector, retrieved)
+    scores = ranker.logits(rows)[:, 0] if passages else np.zeros(0)
+    order = np.argsort(-scores, kind="stable")
+    ranked = tuple(
+        Passage(passages[i].chunk, passages[i].first, passages[i].sentences, float(scores[i]))
+        for i in order
+    )
+    best = dict(zip(FEATURES, rows[order[0]], strict=True)) if passages else {}
+    weights = _weights(version, part.focus)
+    known = sum(w for t, w in weights.items() if version.keywords.knows(t))
+    missing, rarest = _missing(version, weights, retrieved[:TOP_CHUNKS])
+    return Evidence(
+        part=part,
+        vector=vector,
+        retrieved=tuple(retrieved),
+        passages=ranked,
+        best_features={k: float(v) for k, v in best.items()},
+        known_words=known / (sum(weights.values()) or 1.0),
+        top_meaning=float(rows[:, 0].max()) if passages else 0.0,
+        missing_words=missing,
+        rarest_missing=rarest,
+    )
+
+
+def _missing(
+    version: OpenVersion, weights: dict[str, float], top: list[RetrievedChunk]
+) -> tuple[float, float]:
+    """The share (by weight) of the question's words none of ``top`` holds, and the rarest one."""
+    held: set[str] = set()
+    for result in top:
+        chunk = result.chunk
+        held.update(content_terms(f"{chunk.title} {' '.join(chunk.headings)} {chunk.text}"))
+    lacking = [w for t, w in weights.items() if t not in held]
+    total = sum(weights.values()) or 1.0
+    return sum(lacking) / total, max(lacking, default=0.0) / version.keywords.idf("")
+
+
+def candidates(
+    version: OpenVersion, part: Part, vector: Vectors, retrieved: list[RetrievedChunk]
+) -> tuple[list[Passage], Array]:
+    """Every candidate passage of the retrieved chunks, with one row of features each."""
+    weights = _weights(version, part.focus)
+    total = sum(weights.values()) or 1.0
+    wanted = part.wanted
+    ids = [heading_id(r.chunk.chunk_id) for r in retrieved] + [
+        sentence_id(r.chunk.chunk_id, i)
+        for r in retrieved
+        for i in range(version.sentence_counts.get(r.chunk.chunk_id, 0))
+    ]
+    stored = version.sentence_items(ids)
+    best_fused = retrieved[0].fused if retrieved else 1.0
+    newest = max((r.chunk.date for r in retrieved if r.chunk.date), default=None)
+    now = float(part.asks_now)
+    document_rank: dict[str, int] = {}
+    passages: list[Passage] = []
+    rows: list[list[float]] = []
+    for position, result in enumerate(retrieved):
+        chunk = result.chunk
+        document_rank.setdefault(chunk.doc_id, len(document_rank))
+        # A document's title fits every question about its topic; only a section heading below
+        # it (an FAQ entry's question, say) tells which part of the document answers this one.
+        heading = stored.get(heading_id(chunk.chunk_id)) if len(chunk.headings) >= 2 else None
+        heading_meaning = _cosine(vector, heading.vector) if heading else 0.0
+        context = frozenset(content_terms(f"{chunk.title} {' '.join(chunk.headings)}"))
+        title_terms = frozenset(content_terms(chunk.title))
+        sentences = []
+        for index in range(version.sentence_counts.get(chunk.chunk_id, 0)):
+            item = stored.get(sentence_id(chunk.chunk_id, index))
+            if item is None:
+                break
+            sentences.append(
+                _Sentence(item.text, _cosine(vector, item.vector), version.terms_of(item))
+            )
+        chunk_facts = [
+            heading_meaning,
+            float(position),
+            result.dense,
+            result.keyword,
+            result.fused / best_fused,
+            float(document_rank[chunk.doc_id]),
+        ]
+        archived = float(chunk.doc_id in version.superseded)
+        # How much older than the newest retrieved document, in years (capped: 10 is "old").
+        older = min(10.0, (newest - chunk.date).days / 365.25) if newest and chunk.date else 0.0
+        dated = [archived, archived * now, older, older * now]
+        seen: set[tuple[int, int]] = set()
+        for first in range(len(sentences)):
+            length = 0
+            for last in range(first, min(len(sentences), first + PASSAGE_SENTENCES)):
+                length += len(sentences[last].text) + 1
+                if length > PASSAGE_CHARS and last > first:
+                    break
+                end = _list_end(sentences, first, last)
+                if (first, end) in seen:
+                    continue
+                seen.add((first, end))
+                window = sentences[first : end + 1]
+                text = " ".join(s.text for s in window)
+                terms = frozenset().union(*(s.terms for s in window))
+                meanings = [s.meaning for s in window]
+                words = sum(w for t, w in weights.items() if t in terms) / total
+                in_context = sum(w for t, w in weights.items() if t in terms or t in context)
+                rows.append(
+                    [
+                        max(meanings),
+                        sum(meanings) / len(meanings),
+                        meanings[0],
+                        0.0,
+                        0.0,
+                        words,
+                        0.0,
+                        in_context / total,
+                        0.0,
+                        *chunk_facts,
+                        float(wanted is not None and states_new(wanted, text, part.focus)),
+                        float(wanted is not None),
+                        float(len(window)),
+                        math.log1p(len(text)),
+                        len(terms & title_terms) / max(1, len(terms)),
+                        float(first == 0),
+                        float(chunk.doc_id in version.secondary),
+                        sum(s.text.startswith("- ") for s in window) / len(window),
+                        float("://" in text),
+                        len(terms & weights.keys()) / max(1, len(terms)),
+                        *dated,
+                        now * float(_TELLS_CHANGE.search(text) is not None),
+                    ]
+                )
+                passages.append(Passage(chunk, first, tuple(s.text for s in window)))
+    if not rows:
+        return [], np.zeros((0, len(FEATURES)))
+    matrix = np.asarray(rows, dtype=np.float64)
+    # Each passage beside the question's best: a cosine of 0.5 means little on its own.
+    for column, gap in ((0, 3), (1, 4), (5, 6), (7, 8)):
+        matrix[:, gap] = matrix[:, column] - matrix[:, column].max()
+    return passages, matrix
+
+
+def _list_end(sentences: list[_Sentence], first: int, last: int) -> int:
+    """Where a passage that reaches into a list ends: with the list, within ``LIST_CHARS``.
+
+    A list cut short reads as if it were complete ("the members were: 9 employers; 3 labor").
+    """
+    window = sentences[first : last + 1]
+    in_list = window[-1].text.rstrip().endswith(":") or any(_is_item(s.text) for s in window)
+    length = sum(len(s.text) + 1 for s in window)
+    end = last
+    while in_list and end + 1 < len(sentences) and _is_item(sentences[end + 1].text):
+        length += len(sentences[end + 1].text) + 1
+        if length > LIST_CHARS:
+            break
+        end += 1
+    return end
+
+
+def _is_item(text: str) -> bool:
+    return text.startswith("- ")
+
+
+def _weights(version: OpenVersion, text: str) -> dict[str, float]:
+    return {term: version.keywords.idf(term) for term in dict.fromkeys(content_terms(text))}
+
+
+def _cosine(vector: Vectors, other: Vectors | None) -> float:
+    return float(np.dot(vector, other)) if other is not None else 0.0

@@ -1,0 +1,250 @@
+"""Understand a message: what the person wants, its parts, and what each part asks for.
+
+Parts are the questions of a compound message; each knows what kind of answer it asks for and
+what to search for.
+
+The intent is read by meaning: the message's MiniLM vector goes through a logistic model fitted
+on labelled example phrasings (``data/intent_examples.jsonl``; ``bench/fit_answering.py``).
+Two high-precision patterns stay as guards, because no document can answer them and a miss costs
+someone's privacy: requests for a person's private details, and questions about one's own case.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from knowledge.acronyms import expand
+from knowledge.answering.models import LinearModel, load_model
+from knowledge.embeddings import Embedder, Vectors
+from knowledge.types import Intent
+
+IntentLabel = Literal["question", "involvement", "smalltalk", "own_case", "off_topic"]
+Guard = Literal["private_details", "own_case"]
+AnswerType = Literal["money", "number", "date", "name"]
+
+# Requests for a person's private details are declined whatever the documents hold.
+_PRIVATE_DETAILS = re.compile(
+    r"\b(home|personal|private|cell|mobile) (phone|number|address|e-?mail)|\bsocial security"
+    r"|\b(where does|where do) \w+ live\b|\bdate of birth\b",
+    re.IGNORECASE,
+)
+# Someone's own claim, refund or account needs a system the bot cannot see.
+_OWN_CASE = re.compile(
+    r"\b(status of|check on|look up|update on|where is|when will i get) (my|our)\b"
+    r"|\b(my|our) (unemployment |ui |benefit |tax )?(claim|claims|refund|payment|payments|"
+    r"account|application|case number|benefits check)\b",
+    re.IGNORECASE,
+)
+# What the wording asks for, in order of precedence; a passage stating such a value (one the
+# question does not already contain) is more likely to answer it.
+_ASKS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
+    (
+        "money",
+        re.compile(r"\bhow much\b|\$|\b(cost|fund(ing)?|budget|amount|award|grant)s?\b", re.I),
+    ),
+    ("number", re.compile(r"\bhow many\b|\bnumber of\b|\bhow (big|large|long|often)\b", re.I)),
+    (
+        "date",
+        re.compile(r"\bwhen\b|\bwhat (year|date|month|day)\b|\bdeadline\b|\bsince when\b", re.I),
+    ),
+    (
+        "name",
+        re.compile(r"^\s*who\b|\bwho (is|was|are|were|runs|leads|handles)\b|\bwhich \w+", re.I),
+    ),
+)
+_MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_STATES: dict[AnswerType, re.Pattern[str]] = {
+    "money": re.compile(
+        r"\$\s?\d[\d,.]*(\s(million|billion|thousand))?|\b\d[\d,.]*\s?(dollars|percent|%)"
+    ),
+    "number": re.compile(
+        r"\b(?!(?:19|20)\d\d\b)\d[\d,.]*\b|\b(two|three|four|five|six|seven|eight|nine|ten|dozen|hundred)\b",
+        re.I,
+    ),
+    "date": re.compile(
+        rf"\b{_MONTHS}\s+(\d{{1,2}}(st|nd|rd|th)?,?\s+)?\d{{4}}\b|\b(19|20)\d\d\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b",
+        re.I,
+    ),
+    "name": re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of|for|and|the)?\s?[A-Z][\w.]+)+"),
+}
+_ASKS_NOW = re.compile(
+    r"\b(still|now|today|current(ly)?|anymore|any more|these days|latest|nowadays|at present)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[?.!])\s+")
+_WH = r"(which|what|when|who|whom|whose|where|why|how|is|are|does|do|did|can|could|should|will)"
+_JOINT = re.compile(rf",?\s+(?:and|also|plus)\s+(?={_WH}\b)", re.IGNORECASE)
+_QUESTION_START = re.compile(rf"^\s*{_WH}\b", re.IGNORECASE)
+_POINTS_BACK = re.compile(r"\b(this|that|these|those|it|they|them|its|their)\b", re.IGNORECASE)
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MARKUP = re.compile(r"<[^>]*>|(?<!\w)[@#][\w.-]+|\bhttps?://\S+", re.IGNORECASE)
+# Intents that answer a message without searching the documents.
+_STOPPING = frozenset({"smalltalk", "own_case"})
+MIN_PART_WORDS = 3
+MAX_PARTS = 3
+
+
+@dataclass(frozen=True)
+class Part:
+    """One question to answer: ``search`` (with the context it needs) and ``focus`` (itself)."""
+
+    search: str
+    focus: str
+    wanted: AnswerType | None = None
+
+    @property
+    def asks_now(self) -> bool:
+        """True for a part about how things stand now ("still", "currently", "these days")."""
+        return _ASKS_NOW.search(self.focus) is not None
+
+
+@dataclass(frozen=True)
+class Understood:
+    """Everything later steps need to know about the message."""
+
+    question: str
+    intent: Intent
+    guard: Guard | None
+    parts: tuple[Part, ...]
+    vectors: dict[str, Vectors] = field(default_factory=dict, repr=False)
+    # How sure the intent model is that each part (by its focus) is off topic: a signal for
+    # deciding, weighed against what the documents hold (an admin may add new subjects).
+    off_topic: dict[str, float] = field(default_factory=dict)
+
+
+class IntentClassifier:
+    """Labels a message vector with the fitted intent model."""
+
+    def __init__(self, model: LinearModel | None = None) -> None:
+        self.model = model or load_model("intent_model")
+
+    def probabilities(self, vector: Vectors) -> dict[str, float]:
+        """Each intent's probability for the message whose vector this is."""
+        row = self.model.probability(vector[np.newaxis, :].astype(np.float64))[0]
+        return {label: float(p) for label, p in zip(self.model.classes, row, strict=True)}
+
+    def label(self, vector: Vectors) -> IntentLabel:
+        """The most likely intent; an off-topic message is a question, for deciding to judge.
+
+        Small talk and one's own case stop a message before any search, so they are read only
+        when more likely than every other intent together; otherwise the next most likely is.
+        """
+        probabilities = self.probabilities(vector)
+        ranked = sorted(probabilities, key=lambda key: -probabilities[key])
+        label = next(
+            (k for k in ranked if k not in _STOPPING or probabilities[k] > 0.5), "question"
+        )
+        return "question" if label == "off_topic" else label  # type: ignore[return-value]
+
+
+def understand(
+    question: str,
+    *,
+    context: str | None,
+    search: str | None,
+    embedder: Embedder,
+    classifier: IntentClassifier,
+    acronyms: dict[str, str],
+    contact_names: Sequence[str] = (),
+) -> Understood:
+    """Read one message; ``context`` (an earlier question) or ``search`` join the search only.
+
+    What the person wants is read from the message alone: "does it cost anything?" after a
+    question about joining is a question, not a second request to join. The parts are searched
+    with the long forms of the acronyms the documents define.
+    """
+    question = question.strip()
+    parts = split_question(expand(search.strip() if search else question, acronyms))
+    if context and not search:
+        # A follow-up that cannot stand alone ("which program pays for it?") is judged with
+        # the question it follows, for its passages as for its search.
+        earlier = expand(context.strip(), acronyms)
+        parts = [Part(f"{earlier} {p.search}", f"{earlier} {p.focus}", p.wanted) for p in parts]
+    said = words_only(question)
+    texts = list(dict.fromkeys([said, *(p.search for p in parts), *(p.focus for p in parts)]))
+    vectors = dict(zip(texts, embedder.embed(texts), strict=True))
+    label = classifier.label(vectors[said])
+    if label in ("question", "smalltalk") and _names_any(question, contact_names):
+        # Asked about the person who runs the partnerships, the answer is how to reach them.
+        label = "involvement"
+    guard: Guard | None = None
+    if _PRIVATE_DETAILS.search(question):
+        guard = "private_details"
+    elif label == "own_case" or _OWN_CASE.search(question):
+        guard = "own_case"
+    off_topic = {
+        p.focus: classifier.probabilities(vectors[p.focus]).get("off_topic", 0.0) for p in parts
+    }
+    return Understood(question, as_intent(label), guard, tuple(parts), vectors, off_topic)
+
+
+def words_only(message: str) -> str:
+    """The message without mentions, channel names, links and markup.
+
+    They say nothing of what it wants: a question padded with mentions read as a greeting.
+    """
+    text = _MARKDOWN_LINK.sub(r"\1", message)
+    text = _MARKUP.sub(" ", text)
+    return " ".join(text.split()) or message.strip()
+
+
+def _names_any(text: str, names: Sequence[str]) -> bool:
+    """True when ``text`` names one of ``names`` in full or by surname."""
+    lowered = text.lower()
+    return any(
+        name.lower() in lowered or re.search(rf"\b{re.escape(name.split()[-1].lower())}\b", lowered)
+        for name in names
+        if name.split()
+    )
+
+
+def as_intent(label: IntentLabel) -> Intent:
+    """The intent a label is reported as: own cases and off-topic questions are questions."""
+    return "question" if label in ("own_case", "off_topic") else label  # type: ignore[return-value]
+
+
+def split_question(text: str) -> list[Part]:
+    """The question's parts; a simple question is its own single part.
+
+    Statements around the questions ("I'm hiring 20 people.") join the search of a part that
+    points back to them; the part alone says what the answer must be about.
+    """
+    sentences = [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    questions = [s for s in sentences if s.endswith("?") or _QUESTION_START.match(s)]
+    whole = Part(text, text, answer_type(text))
+    if not questions:
+        return [whole]
+    context = " ".join(s for s in sentences if s not in questions)
+    pieces = [
+        piece.strip(" ,;")
+        for q in questions
+        for piece in _JOINT.split(q)
+        if len(piece.split()) >= MIN_PART_WORDS
+    ]
+    if not pieces or len(pieces) > MAX_PARTS:
+        return [whole]
+    if len(pieces) == 1:
+        return [Part(text, pieces[0] if context else text, answer_type(pieces[0]))]
+    return [
+        Part(f"{context} {p}" if context and _POINTS_BACK.search(p) else p, p, answer_type(p))
+        for p in pieces
+    ]
+
+
+def answer_type(question: str) -> AnswerType | None:
+    """The first kind of value the question's wording asks for, if any."""
+    for kind, pattern in _ASKS:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def states_new(kind: AnswerType, text: str, question: str) -> bool:
+    """True when ``text`` holds a value of that kind that the question does not."""
+    asked = question.lower()
+    return any(m.group(0).lower() not in asked for m in _STATES[kind].finditer(text))
