@@ -140,10 +140,16 @@ def eval_command(context: click.Context, file: Path, as_json: bool) -> None:
 @click.option("--http", "mode", flag_value="http", default=True, help="Serve HTTP (the default).")
 @click.option("--socket", "mode", flag_value="socket", help="Use Socket Mode (SLACK_APP_TOKEN).")
 @click.option(
+    "--host",
+    default="0.0.0.0",  # noqa: S104 - every interface, as Heroku needs; see README
+    show_default=True,
+    help="HTTP address to listen on (127.0.0.1 behind a proxy on the same machine).",
+)
+@click.option(
     "--port", type=click.IntRange(0, 65535), default=3000, show_default=True, help="HTTP port."
 )
 @click.pass_context
-def serve(context: click.Context, mode: str, port: int) -> None:
+def serve(context: click.Context, mode: str, host: str, port: int) -> None:
     """Run the Slack app: HTTP on POST /slack/events (or Socket Mode with --socket)."""
     from bot.app import SlackConfigurationError, build_app
     from bot.server import knowledge_ready, run_http, run_socket_mode
@@ -175,8 +181,10 @@ def serve(context: click.Context, mode: str, port: int) -> None:
         if mode == "socket":
             run_socket_mode(app, settings)
         else:
-            click.echo(f"Listening on port {port}: POST /slack/events, GET /healthz", err=True)
-            run_http(app, settings, port, ready=knowledge_ready(services))
+            click.echo(
+                f"Listening on {host} port {port}: POST /slack/events, GET /healthz", err=True
+            )
+            run_http(app, settings, port, ready=knowledge_ready(services), host=host)
     finally:
         services.stop_background()
 

@@ -1,0 +1,200 @@
+"""The app probed as an attacker would: idle sockets, huge and malformed bodies, forged input.
+
+Every server here listens on 127.0.0.1, every load is bounded and stops by itself, and a client
+that waits for an answer gives up after a few seconds, which fails the test rather than hanging.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import logging
+import socket
+import time
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from bot.signed_requests import MAX_BODY_BYTES, expected_signature
+from tests.bot.conftest import SIGNING_SECRET, RunningApp
+from tests.fakes.slack_requests import event_envelope, mention, new_ts
+from tests.fakes.slack_web_api import FakeSlack
+
+QUESTION = "What is a sector partnership?"
+# A client that has heard nothing after this long counts the server as stuck.
+PATIENCE_SECONDS = 5.0
+IDLE_CONNECTIONS = 150
+
+
+def _address(running: RunningApp) -> tuple[str, int]:
+    parts = urlsplit(running.url)
+    return parts.hostname or "127.0.0.1", parts.port or 80
+
+
+def _get(running: RunningApp, path: str) -> int:
+    host, port = _address(running)
+    connection = http.client.HTTPConnection(host, port, timeout=PATIENCE_SECONDS)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def _status_for_head(running: RunningApp, head: str, body: bytes = b"") -> int:
+    """Send raw request bytes and read the status line of the answer."""
+    with socket.create_connection(_address(running), timeout=PATIENCE_SECONDS) as client:
+        client.sendall(head.encode("latin-1") + body)
+        answer = b""
+        while b"\r\n" not in answer:
+            chunk = client.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    return int(answer.split(b" ", 2)[1])
+
+
+def _post_head(length: int, **headers: str) -> str:
+    lines = [
+        "POST /slack/events HTTP/1.1",
+        "Host: 127.0.0.1",
+        "Content-Type: application/json",
+        f"Content-Length: {length}",
+        *(f"{name}: {value}" for name, value in headers.items()),
+    ]
+    return "\r\n".join(lines) + "\r\n\r\n"
+
+
+@contextlib.contextmanager
+def _idle_connections(running: RunningApp, count: int) -> Iterator[list[socket.socket]]:
+    """``count`` connections that send nothing, closed again on the way out."""
+    opened: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            opened.append(socket.create_connection(_address(running), timeout=PATIENCE_SECONDS))
+        yield opened
+    finally:
+        for connection in opened:
+            connection.close()
+
+
+def _records(
+    caplog: pytest.LogCaptureFixture, level: int = logging.INFO
+) -> list[logging.LogRecord]:
+    return [record for record in caplog.records if record.levelno >= level]
+
+
+# --- the HTTP server -------------------------------------------------------------------------
+
+
+def test_healthz_and_a_signed_event_are_served_while_150_idle_connections_are_open(
+    running: RunningApp, fake_slack: FakeSlack
+) -> None:
+    ts = new_ts()
+    with _idle_connections(running, IDLE_CONNECTIONS):
+        health = _get(running, "/healthz")
+        event = running.sender.event(mention(QUESTION, ts=ts))
+        answer = fake_slack.wait_for(
+            "chat.postMessage", where=lambda c: c.args.get("thread_ts") == ts
+        )
+
+    assert (health, event.status) == (200, 200)
+    assert "blocks" in answer[0].args
+
+
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "signed"])
+def test_a_huge_body_is_refused_with_413_before_it_is_read(
+    running: RunningApp, caplog: pytest.LogCaptureFixture, signed: bool
+) -> None:
+    length = 300 * 1024 * 1024
+    headers = {}
+    if signed:
+        stamp = str(int(time.time()))
+        signature = running.sender.verifier.generate_signature(timestamp=stamp, body="{}")
+        headers = {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature}
+
+    # Only the headers and one byte are sent: a server that waited for the 300 MB would never
+    # answer, and the client would give up.
+    status = _status_for_head(running, _post_head(length, **headers), b"{")
+
+    assert status == 413
+    assert not [r for r in caplog.records if r.name.startswith("slack_bolt")]
+
+
+def test_a_body_just_over_the_limit_is_refused_and_one_at_the_limit_is_read(
+    running: RunningApp,
+) -> None:
+    challenge = json.dumps({"type": "url_verification", "challenge": "c-1", "token": "t"})
+    padded = " " * (MAX_BODY_BYTES - len(challenge)) + challenge
+
+    over = _status_for_head(running, _post_head(MAX_BODY_BYTES + 1), b"")
+    at_limit = running.sender.post(padded, "application/json")
+
+    assert over == 413
+    assert (at_limit.status, at_limit.json()) == (200, {"challenge": "c-1"})
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['{"x":', '{"text": "hi\\nERROR bot.handoff.outbox: outbox row 1 delivered"}', "[1, 2]"],
+    ids=["truncated-json", "forged-log-line", "json-list"],
+)
+def test_an_unsigned_body_gets_401_and_one_log_line_that_quotes_none_of_it(
+    running: RunningApp, caplog: pytest.LogCaptureFixture, body: str
+) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    response = running.sender.post(body, "application/json", signature="")
+
+    assert response.status == 401
+    [line] = _records(caplog)
+    assert line.name == "bot.signed_requests"
+    assert line.exc_info is None
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "delivered" not in logged and '"x"' not in logged and "[1, 2]" not in logged
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ('{"x":', "application/json"),
+        ("[1, 2]", "application/json"),
+        ("payload=%7B%22x%22%3A", "application/x-www-form-urlencoded"),
+    ],
+    ids=["truncated-json", "json-list", "truncated-payload"],
+)
+def test_a_signed_but_malformed_body_gets_400_without_a_traceback(
+    running: RunningApp, caplog: pytest.LogCaptureFixture, body: str, content_type: str
+) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    response = running.sender.post(body, content_type)
+
+    assert response.status == 400
+    [line] = _records(caplog)
+    assert line.name == "bot.signed_requests" and line.exc_info is None
+
+
+def test_a_signed_body_that_is_not_utf8_gets_400(running: RunningApp) -> None:
+    body = b'{"text": "\xff\xfe"}'
+    stamp = str(int(time.time()))
+    signature = expected_signature(SIGNING_SECRET.encode(), stamp, body)
+    head = _post_head(
+        len(body), **{"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature}
+    )
+
+    assert _status_for_head(running, head, body) == 400
+
+
+def test_a_replayed_body_with_a_malformed_timestamp_is_refused(running: RunningApp) -> None:
+    body = json.dumps(event_envelope(mention(QUESTION)))
+    signature = running.sender.verifier.generate_signature(timestamp="12ab", body=body)
+    head = _post_head(
+        len(body), **{"X-Slack-Request-Timestamp": "12ab", "X-Slack-Signature": signature}
+    )
+
+    assert _status_for_head(running, head, body.encode()) == 401
