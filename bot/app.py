@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
@@ -26,6 +27,7 @@ from bot.handoff.outbox import Outbox, RetryPolicy
 from bot.handoff.worker import OutboxWorker
 from bot.handoff.workflow import on_delivered
 from bot.listeners import register_listeners
+from bot.log_privacy import keep_payloads_out_of_logs
 from bot.services import Services
 from bot.settings import Settings
 
@@ -177,15 +179,19 @@ def build_app(
     """
     client = make_web_client(settings)
     secret = settings.slack_signing_secret
+    # Given as Bolt's base logger, it passes its filter on to every logger Bolt makes later.
+    keep_payloads_out_of_logs()
     app = App(
         name="sectorbot",
         token=client.token,
         signing_secret=secret.reveal() if secret else "",
         client=client,
+        logger=logging.getLogger("slack_bolt.App"),
         listener_executor=listener_executor
         or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="sectorbot"),
     )
     register_listeners(app, services)
+    keep_payloads_out_of_logs()
     if start_outbox:
         start_outbox_worker(settings, services)
     if start_schedule:

@@ -13,6 +13,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.app import SlackConfigurationError
+from bot.log_privacy import keep_payloads_out_of_logs
 from bot.services import Services
 from bot.settings import Settings
 from bot.signed_requests import MAX_BODY_BYTES, signed_requests_only
@@ -212,7 +213,9 @@ def make_socket_mode_handler(app: App, settings: Settings) -> SocketModeHandler:
             "SLACK_APP_TOKEN is not set (an app-level token, xapp-..., with connections:write)"
         )
     token = settings.slack_app_token.reveal()
-    return SocketModeHandler(app, app_token=token, web_client=app.client)
+    handler = SocketModeHandler(app, app_token=token, web_client=app.client)
+    keep_payloads_out_of_logs()  # the websocket client logs each envelope at DEBUG
+    return handler
 
 
 def run_socket_mode(app: App, settings: Settings) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from bot.handoff.worker import OutboxWorker
+from bot.log_privacy import keep_payloads_out_of_logs
 from bot.schema import migrate
 from bot.settings import Settings
 from knowledge.answer import Answerer, QuestionAnswerer
@@ -98,6 +99,8 @@ def build_services(
         ) from None
     try:
         engine = make_engine(settings.sqlalchemy_url)
+        # Hand-off details and questions are statement parameters: never in a logged error.
+        keep_payloads_out_of_logs(engine)
         # The bot's own tables are created and upgraded by its migrations, never recreated.
         migrate(engine)
     except (ArgumentError, NoSuchModuleError):
@@ -123,7 +126,9 @@ def build_services(
     answerer = Answerer(kb, settings.contacts, stale_after_days=settings.stale_after_days)
     if settings.llm_model is None and chat_model is None:
         return Services(settings, engine, kb, answerer)
-    return Services(settings, engine, kb, build_llm_answerer(settings, answerer, chat_model))
+    services = Services(settings, engine, kb, build_llm_answerer(settings, answerer, chat_model))
+    keep_payloads_out_of_logs()  # the chat model's client logs each prompt at DEBUG
+    return services
 
 
 def build_llm_answerer(

@@ -13,13 +13,32 @@ import logging
 import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from bot.handoff import store
 from bot.signed_requests import MAX_BODY_BYTES, expected_signature
-from tests.bot.conftest import SIGNING_SECRET, RunningApp
-from tests.fakes.slack_requests import event_envelope, mention, new_ts
+from knowledge.embeddings import MiniLMEmbedder
+from tests.bot.conftest import BOT_TOKEN, SIGNING_SECRET, RunningApp, start_app
+from tests.bot.handoff_helpers import (
+    CONTACT_USER,
+    HANDOFF_CHANNEL,
+    VALID_FORM,
+    handoff_settings,
+    posts_to,
+    wait_until,
+    write_config,
+)
+from tests.fakes.slack_requests import (
+    block_action,
+    event_envelope,
+    mention,
+    message,
+    new_ts,
+    view_submission,
+)
 from tests.fakes.slack_web_api import FakeSlack
 
 QUESTION = "What is a sector partnership?"
@@ -198,3 +217,61 @@ def test_a_replayed_body_with_a_malformed_timestamp_is_refused(running: RunningA
     )
 
     assert _status_for_head(running, head, body.encode()) == 401
+
+
+# --- logs --------------------------------------------------------------------------------------
+
+PRIVATE_FORM = {
+    **VALID_FORM,
+    "name": "Zebulon Quartermaine",
+    "organization": "Quartermaine Gearworks",
+    "email": "zebulon.q@gearworks.example",
+    "phone": "515-555-0199",
+    "details": "Please keep this between us: xyzzy plover.",
+}
+PRIVATE_QUESTION = "Can my marmalade cannery in Oskaloosa join a partnership?"
+
+
+def test_a_debug_log_of_a_question_and_a_hand_off_holds_no_personal_data_or_secret(
+    fake_slack: FakeSlack,
+    data_dir: Path,
+    minilm: MiniLMEmbedder,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    settings = handoff_settings(data_dir, fake_slack, write_config(tmp_path))
+    app = start_app(settings, minilm)
+    try:
+        app.sender.event(message(PRIVATE_QUESTION, channel="D_ASKER", channel_type="im"))
+        fake_slack.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") == "D_ASKER")
+        assert app.sender.interaction(view_submission(PRIVATE_FORM)).status == 200
+        [request] = store.list_requests(app.services.engine)
+        wait_until(lambda: posts_to(fake_slack, HANDOFF_CHANNEL), what="the channel post")
+        hook = fake_slack.response_url("claim")
+        app.sender.interaction(
+            block_action("handoff_claim", request.reference, response_url=hook, user=CONTACT_USER)
+        )
+        listing = app.sender.command("handoffs", response_url=hook, user=CONTACT_USER)
+        assert PRIVATE_FORM["name"] in listing.body  # the contact sees it; the log must not
+        wait_until(
+            lambda: (
+                store.find_by_reference(app.services.engine, request.reference).status == "claimed"
+            ),
+            what="claimed",
+        )
+        fake_slack.wait_for("chat.update", 2)
+    finally:
+        app.stop()
+
+    logged = caplog.text + "\n".join(
+        f"{record.getMessage()} {record.exc_text or ''}" for record in caplog.records
+    )
+    assert len(caplog.records) > 20  # DEBUG was really on, for the libraries too
+    private = [PRIVATE_QUESTION, "marmalade", BOT_TOKEN, SIGNING_SECRET]
+    private += [
+        value
+        for key, value in PRIVATE_FORM.items()
+        if key not in ("interest", "industry", "region")
+    ]
+    assert [value for value in private if value in logged] == []
