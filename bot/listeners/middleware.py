@@ -1,4 +1,7 @@
-"""Global middleware: refuse replayed requests, drop events nobody should answer, answer once.
+"""Global middleware: clean text, refuse replays, drop events nobody should answer, answer once.
+
+Every string Slack sends is made storable first (``bot.slack_text.storable``): this is the one
+edge where text from Slack enters, so nothing behind it meets a NUL or a lone surrogate.
 
 Bolt checks every HTTP request's signature first and refuses one older than five minutes. Inside
 those five minutes a captured request could be sent again: an Events API event is then caught by
@@ -25,6 +28,7 @@ from slack_bolt.response import BoltResponse
 from sqlalchemy import Engine
 
 from bot.services import Services
+from bot.slack_text import storable_payload
 from bot.store.events import claim_event, forget_old_events
 
 logger = logging.getLogger(__name__)
@@ -39,11 +43,25 @@ _EVENT_TYPES = frozenset({"event_callback", "url_verification", "app_rate_limite
 def register(app: App, services: Services) -> None:
     """Add the middleware to ``app``, after Bolt's signature check.
 
-    Order matters: replays are refused first, and noise is dropped before it is recorded.
+    Order matters: text is cleaned before anything reads it, replays are refused next, and noise
+    is dropped before it is recorded.
     """
+    app.use(MakeTextStorable())
     app.use(RefuseReplays(services.engine))
     app.use(IgnoreNoise())
     app.use(DeduplicateEvents(services.engine))
+
+
+class MakeTextStorable(Middleware):
+    """Replace the request's body with a copy whose strings every store accepts."""
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        """Clean the body, then pass the request on."""
+        req.body = storable_payload(req.body)
+        next()
+        return None
 
 
 class _Claiming(Middleware):

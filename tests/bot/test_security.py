@@ -19,9 +19,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.handoff import store
+from bot.services import build_services
 from bot.signed_requests import MAX_BODY_BYTES, expected_signature
+from bot.store import turns
+from ingest.pipeline import refresh
 from knowledge.embeddings import MiniLMEmbedder
-from tests.bot.conftest import BOT_TOKEN, SIGNING_SECRET, RunningApp, start_app
+from tests.bot.conftest import BOT_TOKEN, SIGNING_SECRET, SLACK_DOCS, RunningApp, start_app
 from tests.bot.handoff_helpers import (
     CONTACT_USER,
     HANDOFF_CHANNEL,
@@ -40,6 +43,7 @@ from tests.fakes.slack_requests import (
     view_submission,
 )
 from tests.fakes.slack_web_api import FakeSlack
+from tests.storage_backends import EMBEDDED, SERVERS, STORES, open_stores
 
 QUESTION = "What is a sector partnership?"
 # A client that has heard nothing after this long counts the server as stuck.
@@ -275,3 +279,63 @@ def test_a_debug_log_of_a_question_and_a_hand_off_holds_no_personal_data_or_secr
         if key not in ("interest", "industry", "region")
     ]
     assert [value for value in private if value in logged] == []
+
+
+# --- text Slack can deliver --------------------------------------------------------------------
+
+# A NUL (PostgreSQL refuses it in text) and an unpaired surrogate (no store or tokenizer can
+# encode it): JSON carries both, so Slack can deliver both.
+HOSTILE_QUESTION = "What is a sector\x00 partnership?\ud800"
+CLEAN_QUESTION = "What is a sector partnership?\ufffd"
+
+
+@pytest.fixture(params=STORES)
+def stored_app(
+    request: pytest.FixtureRequest,
+    fake_slack: FakeSlack,
+    data_dir: Path,
+    minilm: MiniLMEmbedder,
+    tmp_path: Path,
+) -> Iterator[RunningApp]:
+    """The hand-off app on SQLite, then (when the servers run) on PostgreSQL + Chroma server."""
+    config = write_config(tmp_path)
+    if request.param == EMBEDDED:
+        running = start_app(handoff_settings(data_dir, fake_slack, config), minilm)
+        yield running
+        running.stop()
+        return
+    with open_stores(SERVERS) as stores:
+        settings = handoff_settings(tmp_path / "servers", fake_slack, config, **stores.environ)
+        builder = build_services(settings, embedder=minilm)
+        assert refresh(builder.kb, SLACK_DOCS, full=False, reset=True).indexed_anything
+        builder.close()
+        running = start_app(settings, minilm)
+        try:
+            yield running
+        finally:
+            running.stop()
+
+
+def test_a_question_with_a_nul_and_a_lone_surrogate_is_answered_and_stored_clean(
+    stored_app: RunningApp, fake_slack: FakeSlack
+) -> None:
+    ts = new_ts()
+
+    stored_app.sender.event(mention(HOSTILE_QUESTION, ts=ts))
+
+    [reply] = fake_slack.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts") == ts)
+    assert "blocks" in reply.args and not reply.args["text"].startswith("Sorry")
+    turn = turns.last_turn(stored_app.services.engine, "C_GENERAL", ts)
+    assert turn is not None and turn.text == CLEAN_QUESTION
+
+
+def test_a_hand_off_with_a_nul_and_a_lone_surrogate_is_stored_clean(
+    stored_app: RunningApp,
+) -> None:
+    form = {**VALID_FORM, "name": "Pat\x00 Example\ud800", "details": "Call\x00 me \udfff"}
+
+    reply = stored_app.sender.interaction(view_submission(form))
+
+    assert reply.status == 200 and reply.json()["response_action"] == "update"
+    [request] = store.list_requests(stored_app.services.engine)
+    assert (request.name, request.details) == ("Pat Example\ufffd", "Call me \ufffd")
