@@ -18,8 +18,9 @@ BUNDLED_CONFIG = (
 BUNDLED_PREFIX = "bundled:"
 BUNDLED_DIR = BUNDLED_CONFIG.parent
 SUPPORTED_EMBEDDING_MODELS = frozenset({"minilm"})
-_TOP_LEVEL_KEYS = frozenset({"sources", "contacts", "admins"})
+_TOP_LEVEL_KEYS = frozenset({"sources", "contacts", "admins", "staff"})
 _ADMIN_KEYS = frozenset({"slack_user_ids"})
+_STAFF_KEYS = frozenset({"slack_user_ids"})
 _SOURCE_KEYS = frozenset({"location", "url", "allowed_domains", "max_pages"})
 _CONTACT_KEYS = frozenset(
     {"name", "title", "phone", "email", "slack_user_id", "source", "topics", "regions"}
@@ -75,6 +76,8 @@ class Settings:
     sources: tuple[SourceSpec, ...]
     contacts: tuple[Contact, ...]
     admin_user_ids: frozenset[str] = frozenset()
+    # Besides admins and the contacts, who may claim, resolve and list hand-offs.
+    staff_user_ids: frozenset[str] = frozenset()
     database_url: str | None = None
     chroma_host: str | None = None
     chroma_port: int = 8000
@@ -137,6 +140,12 @@ class Settings:
         return WebOptions(self.ingest_allowed_private_hosts, rules)
 
     @property
+    def handoff_staff(self) -> frozenset[str]:
+        """Who may claim, resolve and list hand-offs: the contacts, admins and named staff."""
+        contacts = {contact.slack_user_id for contact in self.contacts if contact.slack_user_id}
+        return self.admin_user_ids | self.staff_user_ids | frozenset(contacts)
+
+    @property
     def default_contact(self) -> Contact:
         """The contact people are routed to when no topic rule picks another."""
         return self.contacts[0]
@@ -153,16 +162,20 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     config = _read_toml(config_path)
     _reject_unknown(config, _TOP_LEVEL_KEYS, "")
     _reject_unknown(config.get("admins", {}), _ADMIN_KEYS, "admins.")
+    _reject_unknown(config.get("staff", {}), _STAFF_KEYS, "staff.")
     sources = _parse_sources(config, config_path)
     contacts = _parse_contacts(config)
     admins = set(_string_list(config.get("admins", {}), "slack_user_ids", "admins.slack_user_ids"))
     admins.update(_split_ids(environ.get("ADMIN_USER_IDS", "")))
+    staff = set(_string_list(config.get("staff", {}), "slack_user_ids", "staff.slack_user_ids"))
+    staff.update(_split_ids(environ.get("STAFF_USER_IDS", "")))
     return Settings(
         data_dir=Path(environ.get("SECTORBOT_DATA_DIR") or ".sectorbot").expanduser().resolve(),
         config_path=config_path,
         sources=sources,
         contacts=contacts,
         admin_user_ids=frozenset(admins),
+        staff_user_ids=frozenset(staff),
         database_url=environ.get("DATABASE_URL") or None,
         chroma_host=environ.get("CHROMA_HOST") or None,
         # An empty value (as a copied .env.example may leave it) means the default.

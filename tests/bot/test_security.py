@@ -339,3 +339,86 @@ def test_a_hand_off_with_a_nul_and_a_lone_surrogate_is_stored_clean(
     assert reply.status == 200 and reply.json()["response_action"] == "update"
     [request] = store.list_requests(stored_app.services.engine)
     assert (request.name, request.details) == ("Pat Example\ufffd", "Call me \ufffd")
+
+
+# --- who may move a hand-off -------------------------------------------------------------------
+
+
+@pytest.fixture
+def handoff_app(
+    fake_slack: FakeSlack, data_dir: Path, minilm: MiniLMEmbedder, tmp_path: Path
+) -> Iterator[RunningApp]:
+    settings = handoff_settings(
+        data_dir, fake_slack, write_config(tmp_path), STAFF_USER_IDS="U_STAFF1, U_STAFF2"
+    )
+    running = start_app(settings, minilm)
+    yield running
+    running.stop()
+
+
+def _notified_request(running: RunningApp, fake: FakeSlack) -> store.HandoffRequest:
+    assert running.sender.interaction(view_submission(VALID_FORM)).status == 200
+    [request] = store.list_requests(running.services.engine)
+    wait_until(
+        lambda: (
+            store.find_by_reference(running.services.engine, request.reference).status == "notified"
+        ),
+        what="notified",
+    )
+    return request
+
+
+@pytest.mark.parametrize("action", ["handoff_claim", "handoff_resolve"])
+def test_a_stranger_cannot_claim_or_resolve_a_hand_off(
+    handoff_app: RunningApp, fake_slack: FakeSlack, action: str
+) -> None:
+    request = _notified_request(handoff_app, fake_slack)
+    dms_before = len(posts_to(fake_slack, "D_ASKER"))
+    hook = fake_slack.response_url("stranger")
+
+    response = handoff_app.sender.interaction(
+        block_action(action, request.reference, response_url=hook, user="U_STRANGER")
+    )
+
+    assert response.status == 200
+    [refusal] = fake_slack.wait_for("response_url")
+    assert refusal.args["response_type"] == "ephemeral"
+    assert "nothing changed" in refusal.args["text"]
+    # A sentinel click by the contact, handled after the stranger's: by then any change the
+    # stranger's click made would be visible.
+    handoff_app.sender.interaction(
+        block_action("handoff_claim", request.reference, response_url=hook, user=CONTACT_USER)
+    )
+    wait_until(
+        lambda: (
+            store.find_by_reference(handoff_app.services.engine, request.reference).status
+            == "claimed"
+        ),
+        what="the contact's claim",
+    )
+    moved = store.find_by_reference(handoff_app.services.engine, request.reference)
+    assert moved is not None and moved.claimed_by == CONTACT_USER and moved.resolved_by is None
+    wait_until(lambda: len(posts_to(fake_slack, "D_ASKER")) > dms_before, what="requester DM")
+    texts = [call.args["text"] for call in posts_to(fake_slack, "D_ASKER")]
+    assert not any("U_STRANGER" in text for text in texts)
+
+
+def test_staff_named_in_the_settings_may_claim(
+    handoff_app: RunningApp, fake_slack: FakeSlack
+) -> None:
+    request = _notified_request(handoff_app, fake_slack)
+
+    handoff_app.sender.interaction(
+        block_action(
+            "handoff_claim",
+            request.reference,
+            response_url=fake_slack.response_url(),
+            user="U_STAFF2",
+        )
+    )
+
+    claimed = wait_until(
+        lambda: store.find_by_reference(handoff_app.services.engine, request.reference).claimed_by,
+        what="the staff member's claim",
+    )
+    assert claimed == "U_STAFF2"

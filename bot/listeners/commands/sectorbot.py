@@ -64,8 +64,7 @@ def build_handler(services: Services) -> Callable[..., None]:
             ack(text=messages.unknown_subcommand(escape(word[:WORD_LIMIT])))
 
     def _listing(user_id: str) -> str:
-        contacts = {contact.slack_user_id for contact in services.settings.contacts}
-        if user_id not in services.settings.admin_user_ids | (contacts - {""}):
+        if user_id not in services.settings.handoff_staff:
             return messages.handoffs_refused()
         requests = list_requests(services.engine, OPEN_STATUSES)[-LISTING_LIMIT:]
         lines = [
