@@ -192,6 +192,8 @@ def build_app(
     )
     register_listeners(app, services)
     keep_payloads_out_of_logs()
+    # Bolt checked the token with auth.test already, but keeps no workspace address.
+    services.workspace_url = str(client.auth_test().get("url") or "") or None
     if start_outbox:
         start_outbox_worker(settings, services)
     if start_schedule:

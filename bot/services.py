@@ -46,6 +46,9 @@ class Services:
     outbox_worker: OutboxWorker | None = field(default=None, repr=False)
     # Started with the Slack app when REFRESH_INTERVAL_HOURS is set (bot.app).
     refresh_scheduler: RefreshScheduler | None = field(default=None, repr=False)
+    # The workspace's address (https://NAME.slack.com/), from auth.test when the app is built;
+    # only links there are trusted as a handed-off message's permalink.
+    workspace_url: str | None = None
 
     def wake_outbox(self) -> None:
         """New outbox rows were committed: deliver them now rather than at the next poll."""

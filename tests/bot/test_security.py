@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.handoff import store
+from bot.handoff.metadata import ModalContext, metadata_key, seal, workspace_permalink
 from bot.services import build_services
 from bot.signed_requests import MAX_BODY_BYTES, expected_signature
 from bot.store import turns
@@ -40,6 +41,7 @@ from tests.fakes.slack_requests import (
     mention,
     message,
     new_ts,
+    shortcut,
     view_submission,
 )
 from tests.fakes.slack_web_api import FakeSlack
@@ -422,3 +424,114 @@ def test_staff_named_in_the_settings_may_claim(
         what="the staff member's claim",
     )
     assert claimed == "U_STAFF2"
+
+
+# --- the hand-off modal's metadata -------------------------------------------------------------
+
+EVIL_LINK = "https://evil.example/archives/C1/p1"
+
+
+def _notification_text(fake: FakeSlack) -> str:
+    [post] = wait_until(lambda: posts_to(fake, HANDOFF_CHANNEL), what="the channel post")
+    return json.dumps(post.args["blocks"])
+
+
+def _sealed_by_the_app(running: RunningApp, fake: FakeSlack, user: str) -> tuple[str, str]:
+    """Open the form with the message shortcut as ``user``: (its sealed metadata, its view id)."""
+    payload = shortcut("handoff_message", message_text="Please call me about welding.")
+    payload["user"]["id"] = user
+    running.sender.interaction(payload)
+    update = fake.wait_for("views.update")[-1]
+    return update.args["view"]["private_metadata"], update.args["view_id"]
+
+
+def test_the_message_shortcut_sends_the_sealed_author_and_link_with_the_form(
+    handoff_app: RunningApp, fake_slack: FakeSlack
+) -> None:
+    metadata, _view_id = _sealed_by_the_app(handoff_app, fake_slack, "U_STAFF1")
+
+    handoff_app.sender.interaction(
+        view_submission(VALID_FORM, user="U_STAFF1", private_metadata=metadata)
+    )
+
+    [request] = store.list_requests(handoff_app.services.engine)
+    assert request.on_behalf_of == "U_ASKER"
+    assert request.source_permalink.startswith("https://fake.slack.test/archives/C_GENERAL/")
+    assert "Original message" in _notification_text(fake_slack)
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        json.dumps({"on_behalf_of": "U_VICTIM", "permalink": EVIL_LINK}),
+        "not json at all",
+        json.dumps(
+            {"data": json.dumps({"requester": "U_ASKER", "permalink": EVIL_LINK}), "mac": "0" * 64}
+        ),
+    ],
+    ids=["unsealed", "garbage", "wrong-seal"],
+)
+def test_forged_modal_metadata_is_left_out_of_the_hand_off(
+    handoff_app: RunningApp, fake_slack: FakeSlack, forged: str
+) -> None:
+    reply = handoff_app.sender.interaction(view_submission(VALID_FORM, private_metadata=forged))
+
+    assert reply.json()["response_action"] == "update"  # what the person typed is still stored
+    [request] = store.list_requests(handoff_app.services.engine)
+    assert (request.on_behalf_of, request.source_permalink) == ("", "")
+    assert "evil.example" not in _notification_text(fake_slack)
+
+
+def test_metadata_sealed_for_someone_else_or_altered_is_left_out(
+    handoff_app: RunningApp, fake_slack: FakeSlack
+) -> None:
+    metadata, _view_id = _sealed_by_the_app(handoff_app, fake_slack, "U_STAFF1")
+    envelope = json.loads(metadata)
+    altered = json.dumps(
+        {
+            "data": envelope["data"].replace("fake.slack.test", "evil.example"),
+            "mac": envelope["mac"],
+        }
+    )
+
+    handoff_app.sender.interaction(
+        view_submission(VALID_FORM, user="U_OTHER", private_metadata=metadata)
+    )
+    handoff_app.sender.interaction(
+        view_submission(VALID_FORM, user="U_STAFF1", private_metadata=altered)
+    )
+
+    requests = store.list_requests(handoff_app.services.engine)
+    assert [(r.on_behalf_of, r.source_permalink) for r in requests] == [("", ""), ("", "")]
+
+
+def test_a_sealed_link_outside_the_workspace_is_not_shown_to_the_contact(
+    handoff_app: RunningApp, fake_slack: FakeSlack
+) -> None:
+    key = metadata_key(handoff_app.settings)
+    metadata = seal(ModalContext("U_ASKER", "U_AUTHOR", EVIL_LINK), key)
+
+    handoff_app.sender.interaction(view_submission(VALID_FORM, private_metadata=metadata))
+
+    [request] = store.list_requests(handoff_app.services.engine)
+    assert (request.on_behalf_of, request.source_permalink) == ("U_AUTHOR", "")
+    assert "evil.example" not in _notification_text(fake_slack)
+
+
+@pytest.mark.parametrize(
+    ("link", "kept"),
+    [
+        ("https://fake.slack.test/archives/C1/p1", True),
+        ("https://FAKE.slack.test/archives/C1/p1", True),
+        ("http://fake.slack.test/archives/C1/p1", False),
+        ("https://fake.slack.test.evil.example/archives/C1/p1", False),
+        ("https://evil.example/archives/C1/p1", False),
+        ("https://user@fake.slack.test/archives/C1/p1", False),
+        ("https://fake.slack.test:8443/archives/C1/p1", False),
+        ("https://fake.slack.test/admin", False),
+        ("javascript:alert(1)", False),
+    ],
+)
+def test_only_https_message_links_of_the_workspace_are_trusted(link: str, kept: bool) -> None:
+    assert workspace_permalink(link, "https://fake.slack.test/") == (link if kept else "")
+    assert workspace_permalink(link, None) == ""
