@@ -157,3 +157,11 @@ def question_too_long(length: int, limit: int) -> str:
         f"That message is {length:,} characters long, and I read questions of up to {limit:,}. "
         "Please ask again with just the question: a sentence or two works best."
     )
+
+
+def files_not_read() -> str:
+    """Said to a message that holds only a file (a picture, a PDF): the bot reads text."""
+    return (
+        "I can only read text, so I can't open files. Please type your question about Iowa's "
+        "Business Sector Partnerships, and I'll answer with sources."
+    )

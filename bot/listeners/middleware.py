@@ -48,6 +48,7 @@ def register(app: App, services: Services) -> None:
     """
     app.use(MakeTextStorable())
     app.use(RefuseReplays(services.engine))
+    app.use(AcknowledgeRateLimitNotices())
     app.use(IgnoreNoise())
     app.use(DeduplicateEvents(services.engine))
 
@@ -114,6 +115,28 @@ class RefuseReplays(_Claiming):
         return None
 
 
+class AcknowledgeRateLimitNotices(Middleware):
+    """Answer Slack's ``app_rate_limited`` notice with a 200 and one warning in the log.
+
+    No listener could take it (it carries no event), so Bolt would answer 404; Slack may turn
+    event delivery off for an app that fails to answer 200 to 5% of deliveries in an hour.
+    """
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        """Acknowledge the notice; pass everything else on."""
+        if req.body.get("type") != "app_rate_limited":
+            next()
+            return None
+        logger.warning(
+            "Slack is rate-limiting event deliveries to this app (from minute %s); events "
+            "beyond 30,000 an hour per workspace are dropped",
+            str(req.body.get("minute_rate_limited", "?"))[:20],
+        )
+        return BoltResponse(status=200, body="")
+
+
 class IgnoreNoise(Middleware):
     """Acknowledge and drop messages from bots, edits, deletions and other message subtypes."""
 
@@ -154,6 +177,10 @@ def is_noise(event: dict[str, Any]) -> bool:
     if event.get("type") not in ("message", "app_mention"):
         return False
     if event.get("bot_id") or event.get("subtype") == "bot_message":
+        return True
+    if event.get("edited"):
+        # Editing a mention makes Slack send app_mention again (a new event id, the same ts,
+        # and "edited"); the question was answered when it was first asked.
         return True
     return event.get("subtype") not in ANSWERABLE_SUBTYPES
 

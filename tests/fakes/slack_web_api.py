@@ -64,6 +64,7 @@ class FakeSlack:
         self._failures: dict[str, list[_Failure]] = {}
         # Open modals: view id -> (hash, {(block id, action id): what the input shows}).
         self._views: dict[str, tuple[str, dict[tuple[str, str], str]]] = {}
+        self.opened_view_ids: list[str] = []  # in the order views.open answered
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -207,6 +208,8 @@ class FakeSlack:
             inputs = {key: kept.get(key, initial) for key, initial in _inputs(view).items()}
             view_hash = f"h{len(self._views) + next(self._ts)}" if before else "h1"
             self._views[view_id] = (view_hash, inputs)
+            if before is None:
+                self.opened_view_ids.append(view_id)
         return {"ok": True, "view": {"id": view_id, "hash": view_hash, **view}}
 
     def _answer(self, call: Call) -> dict[str, Any]:
