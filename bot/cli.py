@@ -55,6 +55,9 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 @click.pass_context
 def cli(context: click.Context) -> None:
     """Answer questions about Iowa's Business Sector Partnerships."""
+    # Everything this process creates (the data dir, databases, Chroma's files) is private:
+    # it holds questions with who asked them, and hand-offs with names, phones and e-mails.
+    os.umask(0o077)
     load_dotenv(Path.cwd() / ".env", override=False)
     try:
         settings = load_settings(os.environ)

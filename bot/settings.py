@@ -108,6 +108,9 @@ class Settings:
     refresh_interval_hours: float | None = None
     # Answers resting on a document dated longer ago than this say so (None: never).
     stale_after_days: int | None = 730
+    # Stored questions (turns, feedback, assistant contexts) are deleted after this many days
+    # (None: kept forever).
+    question_retention_days: int | None = 90
     # How often an answer being written is sent to Slack (chat.update allows about one call a
     # second per message). Tests shorten it; no environment key.
     slack_stream_interval_seconds: float = 1.0
@@ -205,6 +208,9 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             environ.get("REFRESH_INTERVAL_HOURS") or "0", "REFRESH_INTERVAL_HOURS"
         ),
         stale_after_days=_days(environ.get("STALE_AFTER_DAYS") or "730", "STALE_AFTER_DAYS"),
+        question_retention_days=_days(
+            environ.get("QUESTION_RETENTION_DAYS") or "90", "QUESTION_RETENTION_DAYS"
+        ),
     )
 
 

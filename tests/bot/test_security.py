@@ -10,15 +10,20 @@ import contextlib
 import http.client
 import json
 import logging
+import os
 import socket
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
 
-from bot.handoff import store
+from bot.cli import cli
+from bot.handoff import outbox, store
 from bot.handoff.metadata import ModalContext, metadata_key, seal, workspace_permalink
 from bot.services import build_services
 from bot.signed_requests import MAX_BODY_BYTES, expected_signature
@@ -35,6 +40,8 @@ from tests.bot.handoff_helpers import (
     wait_until,
     write_config,
 )
+from tests.conftest import make_settings
+from tests.fakes.embeddings import FakeEmbedder
 from tests.fakes.slack_requests import (
     block_action,
     event_envelope,
@@ -535,3 +542,90 @@ def test_a_sealed_link_outside_the_workspace_is_not_shown_to_the_contact(
 def test_only_https_message_links_of_the_workspace_are_trusted(link: str, kept: bool) -> None:
     assert workspace_permalink(link, "https://fake.slack.test/") == (link if kept else "")
     assert workspace_permalink(link, None) == ""
+
+
+# --- data at rest -------------------------------------------------------------------------------
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_data_dir_and_its_database_are_private(tmp_path: Path) -> None:
+    data_dir = tmp_path / "new" / "data"
+    previous = os.umask(0o022)  # a usual umask, as a service account would have
+    try:
+        services = build_services(make_settings(data_dir), embedder=FakeEmbedder())
+        turns.add_turn(
+            services.engine,
+            channel_id="C1",
+            conversation="c",
+            user_id="U1",
+            surface="mention",
+            text="q",
+            answer=services.answerer.answer("hello"),
+        )
+        services.close()
+    finally:
+        os.umask(previous)
+
+    assert _mode(data_dir) == 0o700
+    databases = [p for p in data_dir.iterdir() if p.name.startswith("sectorbot.db")]
+    assert databases and {_mode(p) for p in databases} == {0o600}
+
+
+def test_a_data_dir_left_readable_by_an_older_release_is_made_private(tmp_path: Path) -> None:
+    data_dir = tmp_path / "old"
+    build_services(make_settings(data_dir), embedder=FakeEmbedder()).close()
+    for path in [data_dir, *data_dir.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+    build_services(make_settings(data_dir), embedder=FakeEmbedder()).close()
+
+    assert _mode(data_dir) == 0o700
+    assert _mode(data_dir / "sectorbot.db") == 0o600
+    chroma = [p for p in (data_dir / "chroma").rglob("*")]
+    assert chroma and all(_mode(p) & 0o077 == 0 for p in chroma)
+
+
+def test_the_cli_creates_every_file_private(tmp_path: Path) -> None:
+    data_dir = tmp_path / "cli-data"
+    previous = os.umask(0o022)
+    try:
+        result = CliRunner().invoke(cli, ["status"], env={"SECTORBOT_DATA_DIR": str(data_dir)})
+    finally:
+        os.umask(previous)
+
+    assert result.exit_code == 0, result.output
+    created = [data_dir, *data_dir.rglob("*")]
+    assert len(created) > 2 and [p for p in created if _mode(p) & 0o077] == []
+
+
+def test_outbox_rows_hold_no_copy_of_the_persons_details(
+    handoff_app: RunningApp, fake_slack: FakeSlack
+) -> None:
+    def outbox_text() -> str:
+        with handoff_app.services.engine.connect() as connection:
+            rows = connection.execute(select(outbox.outbox.c.text, outbox.outbox.c.blocks)).all()
+        return json.dumps([tuple(row) for row in rows])
+
+    handoff_app.sender.interaction(view_submission(PRIVATE_FORM))
+    queued = outbox_text()
+    [request] = store.list_requests(handoff_app.services.engine)
+    wait_until(lambda: posts_to(fake_slack, HANDOFF_CHANNEL), what="the channel post")
+    handoff_app.sender.interaction(
+        block_action(
+            "handoff_claim",
+            request.reference,
+            response_url=fake_slack.response_url(),
+            user=CONTACT_USER,
+        )
+    )
+    fake_slack.wait_for("chat.update", 2)
+
+    private = [PRIVATE_FORM[key] for key in ("name", "email", "phone", "details", "organization")]
+    for text in (queued, outbox_text()):
+        assert [value for value in private if value in text] == []
+    # The contact still got every detail, drawn from the request when the message went out.
+    [post] = posts_to(fake_slack, HANDOFF_CHANNEL)
+    assert all(value in json.dumps(post.args["blocks"]) for value in private[:3])
