@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.web import DEFAULT_MAX_PAGES, SiteRules, WebOptions
+from ingest.fetch import MAX_REQUESTS_PER_REFRESH
+from ingest.web import DEFAULT_MAX_PAGES, MAX_SITEMAP_FILES, SiteRules, WebOptions
 from knowledge.contacts import Contact
 
 BUNDLED_CONFIG = (
@@ -140,7 +141,18 @@ class Settings:
         }
         for url in extra_sources:
             rules.setdefault(url, SiteRules())
-        return WebOptions(self.ingest_allowed_private_hosts, rules)
+        # Room for every source to reach its page and sitemap limits twice over (redirects,
+        # robots.txt files), and never less than the default.
+        wanted = sum(
+            2 * (rule.max_pages + MAX_SITEMAP_FILES)
+            for location, rule in rules.items()
+            if location.startswith(("http://", "https://"))
+        )
+        return WebOptions(
+            self.ingest_allowed_private_hosts,
+            rules,
+            max_requests=max(MAX_REQUESTS_PER_REFRESH, wanted),
+        )
 
     @property
     def handoff_staff(self) -> frozenset[str]:
