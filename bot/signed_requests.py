@@ -98,7 +98,7 @@ def _checked_body(
     content_type = str(environ.get("CONTENT_TYPE") or "").split(";")[0].strip() or None
     try:
         parsed = parse_body(body.decode("utf-8"), content_type)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise RequestRefused("400 Bad Request", f"signed but malformed body ({size})") from None
     if not isinstance(parsed, dict):
         raise RequestRefused("400 Bad Request", f"signed body is not an object ({size})")

@@ -69,7 +69,7 @@ def error_blocks(errors: dict[str, str], view: dict[str, Any]) -> dict[str, str]
     block_ids: dict[str, str] = {}
     for block in view.get("blocks") or []:
         element = block.get("element") if isinstance(block, dict) else None
-        if block.get("type") == "input" and isinstance(element, dict):
+        if isinstance(element, dict) and block.get("type") == "input":
             block_ids.setdefault(str(element.get("action_id")), str(block.get("block_id")))
     for block_id, actions in _state_values(view).items():
         for action_id in actions:

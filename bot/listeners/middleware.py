@@ -59,8 +59,12 @@ class MakeTextStorable(Middleware):
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
-        """Clean the body, then pass the request on."""
-        req.body = storable_payload(req.body)
+        """Clean the body, then pass the request on (400 for one nested too deep to walk)."""
+        try:
+            req.body = storable_payload(req.body)
+        except RecursionError:
+            logger.warning("refused a request nested too deeply to read")
+            return BoltResponse(status=400, body="")
         next()
         return None
 

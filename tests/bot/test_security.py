@@ -232,6 +232,18 @@ def test_a_replayed_body_with_a_malformed_timestamp_is_refused(running: RunningA
     assert _status_for_head(running, head, body.encode()) == 401
 
 
+@pytest.mark.parametrize("depth", [100_000, 950], ids=["too-deep-to-parse", "deep"])
+def test_a_signed_body_nested_too_deeply_gets_400_without_a_traceback(
+    running: RunningApp, caplog: pytest.LogCaptureFixture, depth: int
+) -> None:
+    body = '{"type": "event_callback", "x": ' + "[" * depth + "]" * depth + "}"
+
+    response = running.sender.post(body, "application/json")
+
+    assert response.status == 400
+    assert [r for r in caplog.records if r.exc_info] == []
+
+
 # --- logs --------------------------------------------------------------------------------------
 
 PRIVATE_FORM = {
