@@ -1,11 +1,12 @@
 """Requests shaped the way Slack sends them, and what Slack documents as the right response.
 
-The payloads below are our own, written after the structures in Slack's Events API and
-interactivity documentation and in bolt-python's test fixtures: every field Slack sends
-(``authorizations``, ``event_context``, rich-text ``blocks``, ``files``, ``edited``, thread
-broadcasts, shared channels, Enterprise Grid ids, ``app_rate_limited``, ``ssl_check``,
-``url_verification``, and the interaction payloads) rather than the few our fakes need. Each
-case checks what Slack expects back: the status, one reply in the right place, or silence.
+The payloads (``tests.fakes.slack_payloads``) are our own, written after the structures in
+Slack's Events API and interactivity documentation and in bolt-python's test fixtures: every
+field Slack sends (``authorizations``, ``event_context``, rich-text ``blocks``, ``files``,
+``edited``, thread broadcasts, shared channels, Enterprise Grid ids, ``app_rate_limited``,
+``ssl_check``, ``url_verification``, and the interaction payloads) rather than the few our fakes
+need. Each case checks what Slack expects back: the status, one reply in the right place, or
+silence.
 
 The app runs its listeners one at a time, in arrival order (``start_app``), so a "sentinel"
 question answered after a case proves that the case was fully handled, or dropped.
@@ -13,9 +14,7 @@ question answered after a case proves that the case was fully handled, or droppe
 
 from __future__ import annotations
 
-import itertools
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -25,126 +24,21 @@ import pytest
 from bot.handoff import store
 from tests.bot.conftest import RunningApp
 from tests.bot.handoff_helpers import wait_until
-from tests.fakes.slack_requests import new_event_id, new_ts
+from tests.fakes.slack_payloads import (
+    OTHER_TEAM,
+    block_actions,
+    envelope,
+    file_object,
+    global_shortcut,
+    mention_event,
+    message_event,
+    message_shortcut,
+    view_submission,
+)
+from tests.fakes.slack_requests import new_ts
 from tests.fakes.slack_web_api import BOT_ID, BOT_USER_ID, TEAM_ID, Call, FakeSlack
 
 QUESTION = "What is a sector partnership?"
-ENTERPRISE_ID = "E0001"
-OTHER_TEAM = "T0OTHER"
-_block_ids = itertools.count(1)
-
-
-# --- payloads ---------------------------------------------------------------------------------
-
-
-def rich_text(*elements: dict[str, Any]) -> list[dict[str, Any]]:
-    """The ``blocks`` Slack adds to a message a person typed: one rich-text section."""
-    return [
-        {
-            "type": "rich_text",
-            "block_id": f"rt{next(_block_ids)}",
-            "elements": [{"type": "rich_text_section", "elements": list(elements)}],
-        }
-    ]
-
-
-def mention_event(text: str, ts: str, **extra: Any) -> dict[str, Any]:
-    """An ``app_mention`` as Slack sends it for "@sectorbot ``text``"."""
-    return {
-        "client_msg_id": str(uuid.uuid4()),
-        "type": "app_mention",
-        "text": f"<@{BOT_USER_ID}> {text}",
-        "user": "U_ASKER",
-        "ts": ts,
-        "blocks": rich_text(
-            {"type": "user", "user_id": BOT_USER_ID}, {"type": "text", "text": f" {text}"}
-        ),
-        "team": TEAM_ID,
-        "channel": "C_GENERAL",
-        "event_ts": ts,
-        **extra,
-    }
-
-
-def message_event(text: str, ts: str, **extra: Any) -> dict[str, Any]:
-    """A ``message`` in a public channel, as Slack sends it (``extra`` overrides)."""
-    event = {
-        "client_msg_id": str(uuid.uuid4()),
-        "type": "message",
-        "text": text,
-        "user": "U_ASKER",
-        "ts": ts,
-        "blocks": rich_text({"type": "text", "text": text}) if text else [],
-        "team": TEAM_ID,
-        "channel": "C_GENERAL",
-        "event_ts": ts,
-        "channel_type": "channel",
-    }
-    event.update(extra)
-    return event
-
-
-def envelope(
-    event: dict[str, Any],
-    *,
-    event_id: str | None = None,
-    shared: bool = False,
-    enterprise: bool = False,
-) -> dict[str, Any]:
-    """The ``event_callback`` wrapper, with the fields Slack adds today."""
-    authorization: dict[str, Any] = {
-        "enterprise_id": ENTERPRISE_ID if enterprise else None,
-        "team_id": TEAM_ID,
-        "user_id": BOT_USER_ID,
-        "is_bot": True,
-        "is_enterprise_install": False,
-    }
-    body: dict[str, Any] = {
-        "token": "legacy-verification-token",
-        "team_id": TEAM_ID,
-        "context_team_id": TEAM_ID,
-        "context_enterprise_id": ENTERPRISE_ID if enterprise else None,
-        "api_app_id": "A0001",
-        "event": event,
-        "type": "event_callback",
-        "event_id": event_id or new_event_id(),
-        "event_time": int(time.time()),
-        "authorizations": [authorization],
-        "is_ext_shared_channel": shared,
-        "event_context": "4-" + uuid.uuid4().hex,
-    }
-    if enterprise:
-        body["enterprise_id"] = ENTERPRISE_ID
-    return body
-
-
-def file_object(name: str = "floor-plan.png") -> dict[str, Any]:
-    """A file in a ``files`` list, with the fields a shared image carries."""
-    return {
-        "id": "F" + uuid.uuid4().hex[:10].upper(),
-        "created": int(time.time()),
-        "timestamp": int(time.time()),
-        "name": name,
-        "title": name,
-        "mimetype": "image/png",
-        "filetype": "png",
-        "pretty_type": "PNG",
-        "user": "U_ASKER",
-        "mode": "hosted",
-        "is_external": False,
-        "is_public": False,
-        "size": 48213,
-        "url_private": f"https://files.slack.test/files-pri/{TEAM_ID}-F1/{name}",
-        "permalink": f"https://fake.slack.test/files/U_ASKER/F1/{name}",
-    }
-
-
-def interaction_user(user: str = "U_ASKER") -> dict[str, Any]:
-    return {"id": user, "username": "asker", "name": "asker", "team_id": TEAM_ID}
-
-
-def team() -> dict[str, Any]:
-    return {"id": TEAM_ID, "domain": "fake"}
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -381,92 +275,6 @@ def answer_with_buttons(running: RunningApp, fake: FakeSlack) -> Call:
     return answer
 
 
-def block_actions(answer: Call, action_id: str, response_url: str) -> dict[str, Any]:
-    """A click on a button of ``answer``, as Slack sends ``block_actions``."""
-    actions_block = next(b for b in answer.args["blocks"] if b["type"] == "actions")
-    button = next(e for e in actions_block["elements"] if e["action_id"] == action_id)
-    ts = str(answer.args.get("ts") or new_ts())
-    return {
-        "type": "block_actions",
-        "user": interaction_user(),
-        "api_app_id": "A0001",
-        "token": "legacy-verification-token",
-        "container": {
-            "type": "message",
-            "message_ts": ts,
-            "channel_id": "C_GENERAL",
-            "is_ephemeral": False,
-            "thread_ts": answer.args.get("thread_ts"),
-        },
-        "trigger_id": f"{int(time.time())}.1.{uuid.uuid4().hex}",
-        "team": team(),
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "channel": {"id": "C_GENERAL", "name": "general"},
-        "message": {
-            "bot_id": BOT_ID,
-            "type": "message",
-            "text": answer.args["text"],
-            "user": BOT_USER_ID,
-            "ts": ts,
-            "app_id": "A0001",
-            "blocks": answer.args["blocks"],
-            "team": TEAM_ID,
-            "thread_ts": answer.args.get("thread_ts"),
-        },
-        "state": {"values": {}},
-        "response_url": response_url,
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": actions_block["block_id"],
-                "text": button["text"],
-                "value": button["value"],
-                "type": "button",
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
-    }
-
-
-def view_submission(
-    fake: FakeSlack, view_id: str, view: dict[str, Any], user: str = "U_ASKER"
-) -> dict[str, Any]:
-    """Submitting the modal as Slack shows it now: its blocks, and ``state`` by its block ids."""
-    return {
-        "type": "view_submission",
-        "team": team(),
-        "user": interaction_user(user),
-        "api_app_id": "A0001",
-        "token": "legacy-verification-token",
-        "trigger_id": f"{int(time.time())}.2.{uuid.uuid4().hex}",
-        "view": {
-            "id": view_id,
-            "team_id": TEAM_ID,
-            "type": "modal",
-            "blocks": view["blocks"],
-            "private_metadata": view.get("private_metadata", ""),
-            "callback_id": view["callback_id"],
-            "state": {"values": fake.state_values(view_id)},
-            "hash": f"{int(time.time())}.abc",
-            "title": view["title"],
-            "clear_on_close": False,
-            "notify_on_close": False,
-            "close": view.get("close"),
-            "submit": view.get("submit"),
-            "previous_view_id": None,
-            "root_view_id": view_id,
-            "app_id": "A0001",
-            "external_id": "",
-            "app_installed_team_id": TEAM_ID,
-            "bot_id": BOT_ID,
-        },
-        "response_urls": [],
-        "is_enterprise_install": False,
-        "enterprise": None,
-    }
-
-
 def test_a_feedback_click_gets_a_private_thanks_at_its_response_url(
     running: RunningApp, fake_slack: FakeSlack
 ) -> None:
@@ -542,53 +350,19 @@ def test_errors_in_the_prefilled_form_are_shown_at_the_inputs_as_slack_shows_the
 def test_the_shortcuts_open_the_form_with_their_trigger(
     running: RunningApp, fake_slack: FakeSlack
 ) -> None:
-    ts = new_ts()
-    message_shortcut = {
-        "type": "message_action",
-        "token": "legacy-verification-token",
-        "action_ts": f"{time.time():.6f}",
-        "team": team(),
-        "user": interaction_user("U_STAFF"),
-        "channel": {"id": "C_GENERAL", "name": "general"},
-        "is_enterprise_install": False,
-        "enterprise": None,
-        "callback_id": "handoff_message",
-        "trigger_id": f"{int(time.time())}.3.{uuid.uuid4().hex}",
-        "response_url": fake_slack.response_url("shortcut"),
-        "message_ts": ts,
-        "message": {
-            "client_msg_id": str(uuid.uuid4()),
-            "type": "message",
-            "text": "We want to start a partnership in Ames.",
-            "user": "U_ASKER",
-            "ts": ts,
-            "team": TEAM_ID,
-            "blocks": rich_text(
-                {"type": "text", "text": "We want to start a partnership in Ames."}
-            ),
-        },
-    }
-    global_shortcut = {
-        "type": "shortcut",
-        "token": "legacy-verification-token",
-        "action_ts": f"{time.time():.6f}",
-        "team": team(),
-        "user": interaction_user("U_STAFF"),
-        "is_enterprise_install": False,
-        "enterprise": None,
-        "callback_id": "get_involved",
-        "trigger_id": f"{int(time.time())}.4.{uuid.uuid4().hex}",
-    }
+    message_payload = message_shortcut(
+        "We want to start a partnership in Ames.", new_ts(), fake_slack.response_url("shortcut")
+    )
+    global_payload = global_shortcut("get_involved")
 
     statuses = [
-        running.sender.interaction(payload).status
-        for payload in (message_shortcut, global_shortcut)
+        running.sender.interaction(payload).status for payload in (message_payload, global_payload)
     ]
 
     assert statuses == [200, 200]
     opened = fake_slack.wait_for("views.open", 2)
     assert [call.args["trigger_id"] for call in opened] == [
-        message_shortcut["trigger_id"],
-        global_shortcut["trigger_id"],
+        message_payload["trigger_id"],
+        global_payload["trigger_id"],
     ]
     wait_until(lambda: len(fake_slack.calls_to("views.update")) == 2, what="both prefills")
