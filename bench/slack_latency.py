@@ -58,7 +58,9 @@ def main() -> None:
         ensure_knowledge(services)
         build_s = time.perf_counter() - started
         app = build_app(settings, services)  # production settings: 8 listener threads
-        server = BackgroundHttpServer(app, knowledge_ready(services), host="127.0.0.1", port=0)
+        server = BackgroundHttpServer(
+            app, knowledge_ready(services), signing_secret=SECRET, host="127.0.0.1", port=0
+        )
         stack.callback(server.stop)
         sender = SlackSender(f"{server.start().url}/slack/events", SECRET)
         sections.append(("setup", [("knowledge_base_build_s", round(build_s, 2))]))

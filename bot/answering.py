@@ -59,6 +59,8 @@ class Asked:
     surface: str
     use_context: bool = True
     team_id: str | None = None
+    # The message carried files (its text may then be empty: a file shared on its own).
+    has_files: bool = False
 
     @classmethod
     def in_thread(
@@ -79,6 +81,7 @@ class Asked:
             text=text,
             surface=surface,
             team_id=team_id,
+            has_files=bool(event.get("files")),
         )
 
 
@@ -198,7 +201,11 @@ def answer_in_conversation(
     message is then replaced by the rendered answer.
     """
     if too_long(asked.text):
-        _post_too_long(client, asked)
+        _post_note(client, asked, messages.question_too_long(len(asked.text), QUESTION_LIMIT))
+        return
+    if not asked.text and asked.has_files:
+        # A file on its own is no question; the greeting would pretend it was one.
+        _post_note(client, asked, messages.files_not_read())
         return
     indicator.start()
     stream = AnswerStream(
@@ -234,12 +241,12 @@ def too_long(question: str) -> bool:
     return len(question) > QUESTION_LIMIT
 
 
-def _post_too_long(client: WebClient, asked: Asked) -> None:
-    text = messages.question_too_long(len(asked.text), QUESTION_LIMIT)
+def _post_note(client: WebClient, asked: Asked, text: str) -> None:
+    """Post one of our own sentences instead of an answer (nothing is stored)."""
     try:
         client.chat_postMessage(**_post_arguments(asked, text, None))
     except Exception:
-        logger.exception("could not ask for a shorter question")
+        logger.exception("could not post a note instead of an answer")
 
 
 def post_apology(client: WebClient, services: Services, asked: Asked) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
@@ -25,9 +26,12 @@ from bot.handoff.email import Mailer
 from bot.handoff.outbox import Outbox, RetryPolicy
 from bot.handoff.worker import OutboxWorker
 from bot.handoff.workflow import on_delivered
+from bot.handoff.workflow import render as render_notification
 from bot.listeners import register_listeners
+from bot.log_privacy import keep_payloads_out_of_logs
 from bot.services import Services
 from bot.settings import Settings
+from bot.store.retention import RetentionSweeper
 
 # Answers run after the ack on these threads; answering is quick and mostly CPU-bound.
 LISTENER_THREADS = 8
@@ -135,6 +139,7 @@ def start_outbox_worker(settings: Settings, services: Services) -> OutboxWorker:
         policy=RetryPolicy(base_seconds=settings.outbox_backoff_seconds),
         on_delivered=on_delivered,
         mailer=make_mailer(settings),
+        render=render_notification(services.engine),
     )
     worker = OutboxWorker(outbox, poll_seconds=settings.outbox_poll_seconds)
     services.outbox_worker = worker
@@ -158,6 +163,18 @@ def start_refresh_scheduler(settings: Settings, services: Services) -> RefreshSc
     return scheduler.start()
 
 
+def start_retention_sweeper(settings: Settings, services: Services) -> RetentionSweeper | None:
+    """Delete stored questions past ``QUESTION_RETENTION_DAYS`` now and every few hours."""
+    if services.retention_sweeper is not None:
+        services.retention_sweeper.stop()
+        services.retention_sweeper = None
+    if not settings.question_retention_days:
+        return None
+    sweeper = RetentionSweeper(services.engine, settings.question_retention_days)
+    services.retention_sweeper = sweeper
+    return sweeper.start()
+
+
 def build_app(
     settings: Settings,
     services: Services,
@@ -165,10 +182,12 @@ def build_app(
     listener_executor: Executor | None = None,
     start_outbox: bool = True,
     start_schedule: bool = True,
+    start_sweeper: bool = True,
 ) -> App:
     """The Bolt app with every listener registered, and its background work started.
 
-    By default the outbox worker starts, and the refresh schedule when an interval is set.
+    By default the outbox worker and the retention sweeper start, and the refresh schedule
+    when an interval is set.
 
     Token, signing secret and client are passed explicitly: given None, Bolt would read
     ``SLACK_*`` from the environment on its own. Bolt calls ``auth.test`` here, so the Web API
@@ -177,17 +196,25 @@ def build_app(
     """
     client = make_web_client(settings)
     secret = settings.slack_signing_secret
+    # Given as Bolt's base logger, it passes its filter on to every logger Bolt makes later.
+    keep_payloads_out_of_logs()
     app = App(
         name="sectorbot",
         token=client.token,
         signing_secret=secret.reveal() if secret else "",
         client=client,
+        logger=logging.getLogger("slack_bolt.App"),
         listener_executor=listener_executor
         or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="sectorbot"),
     )
     register_listeners(app, services)
+    keep_payloads_out_of_logs()
+    # Bolt checked the token with auth.test already, but keeps no workspace address.
+    services.workspace_url = str(client.auth_test().get("url") or "") or None
     if start_outbox:
         start_outbox_worker(settings, services)
+    if start_sweeper:
+        start_retention_sweeper(settings, services)
     if start_schedule:
         start_refresh_scheduler(settings, services)
     return app

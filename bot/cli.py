@@ -55,6 +55,9 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 @click.pass_context
 def cli(context: click.Context) -> None:
     """Answer questions about Iowa's Business Sector Partnerships."""
+    # Everything this process creates (the data dir, databases, Chroma's files) is private:
+    # it holds questions with who asked them, and hand-offs with names, phones and e-mails.
+    os.umask(0o077)
     load_dotenv(Path.cwd() / ".env", override=False)
     try:
         settings = load_settings(os.environ)
@@ -140,10 +143,16 @@ def eval_command(context: click.Context, file: Path, as_json: bool) -> None:
 @click.option("--http", "mode", flag_value="http", default=True, help="Serve HTTP (the default).")
 @click.option("--socket", "mode", flag_value="socket", help="Use Socket Mode (SLACK_APP_TOKEN).")
 @click.option(
+    "--host",
+    default="0.0.0.0",  # noqa: S104 - every interface, as Heroku needs; see README
+    show_default=True,
+    help="HTTP address to listen on (127.0.0.1 behind a proxy on the same machine).",
+)
+@click.option(
     "--port", type=click.IntRange(0, 65535), default=3000, show_default=True, help="HTTP port."
 )
 @click.pass_context
-def serve(context: click.Context, mode: str, port: int) -> None:
+def serve(context: click.Context, mode: str, host: str, port: int) -> None:
     """Run the Slack app: HTTP on POST /slack/events (or Socket Mode with --socket)."""
     from bot.app import SlackConfigurationError, build_app
     from bot.server import knowledge_ready, run_http, run_socket_mode
@@ -175,8 +184,10 @@ def serve(context: click.Context, mode: str, port: int) -> None:
         if mode == "socket":
             run_socket_mode(app, settings)
         else:
-            click.echo(f"Listening on port {port}: POST /slack/events, GET /healthz", err=True)
-            run_http(app, settings, port, ready=knowledge_ready(services))
+            click.echo(
+                f"Listening on {host} port {port}: POST /slack/events, GET /healthz", err=True
+            )
+            run_http(app, settings, port, ready=knowledge_ready(services), host=host)
     finally:
         services.stop_background()
 

@@ -129,10 +129,18 @@ def handoff_already(reference: str, status: str) -> str:
 
 
 def handoffs_refused() -> str:
-    """``/sectorbot handoffs`` from someone who is neither an admin nor a contact."""
+    """``/sectorbot handoffs`` from someone who is not hand-off staff."""
     return (
-        "Only admins and the partnership contacts can list hand-off requests. "
+        "Only admins, the partnership contacts and hand-off staff can list hand-off requests. "
         "To reach a person yourself, use `/sectorbot handoff`."
+    )
+
+
+def handoff_move_refused(escaped_reference: str) -> str:
+    """A Claim or Resolved click from someone who may not move hand-offs (nothing changed)."""
+    return (
+        f"Only the partnership contacts, admins and hand-off staff can claim or resolve "
+        f"*{escaped_reference}*; nothing changed."
     )
 
 
@@ -148,4 +156,12 @@ def question_too_long(length: int, limit: int) -> str:
     return (
         f"That message is {length:,} characters long, and I read questions of up to {limit:,}. "
         "Please ask again with just the question: a sentence or two works best."
+    )
+
+
+def files_not_read() -> str:
+    """Said to a message that holds only a file (a picture, a PDF): the bot reads text."""
+    return (
+        "I can only read text, so I can't open files. Please type your question about Iowa's "
+        "Business Sector Partnerships, and I'll answer with sources."
     )

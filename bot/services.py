@@ -9,9 +9,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
+from bot.data_dir import prepare_data_dir, prepare_sqlite_file
 from bot.handoff.worker import OutboxWorker
+from bot.log_privacy import keep_payloads_out_of_logs
 from bot.schema import migrate
 from bot.settings import Settings
+from bot.store.retention import RetentionSweeper
 from knowledge.answering import Answerer, QuestionAnswerer
 from knowledge.base import KnowledgeBase
 from knowledge.database import make_engine
@@ -45,6 +48,11 @@ class Services:
     outbox_worker: OutboxWorker | None = field(default=None, repr=False)
     # Started with the Slack app when REFRESH_INTERVAL_HOURS is set (bot.app).
     refresh_scheduler: RefreshScheduler | None = field(default=None, repr=False)
+    # Started with the Slack app unless QUESTION_RETENTION_DAYS is 0 (bot.app).
+    retention_sweeper: RetentionSweeper | None = field(default=None, repr=False)
+    # The workspace's address (https://NAME.slack.com/), from auth.test when the app is built;
+    # only links there are trusted as a handed-off message's permalink.
+    workspace_url: str | None = None
 
     def wake_outbox(self) -> None:
         """New outbox rows were committed: deliver them now rather than at the next poll."""
@@ -63,13 +71,16 @@ class Services:
         self.engine.dispose()
 
     def stop_background(self) -> None:
-        """Stop the outbox worker (pending rows stay in the database) and the refresh schedule."""
+        """Stop the outbox worker (pending rows stay), the refresh schedule and the sweeper."""
         if self.outbox_worker is not None:
             self.outbox_worker.stop()
             self.outbox_worker = None
         if self.refresh_scheduler is not None:
             self.refresh_scheduler.stop()
             self.refresh_scheduler = None
+        if self.retention_sweeper is not None:
+            self.retention_sweeper.stop()
+            self.retention_sweeper = None
 
 
 def build_services(
@@ -91,13 +102,16 @@ def build_services(
 
     """
     try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        prepare_data_dir(settings.data_dir)
+        prepare_sqlite_file(settings.sqlalchemy_url)
     except OSError as error:
         raise StorageError(
             f"SECTORBOT_DATA_DIR: cannot use {settings.data_dir}: {error.strerror}"
         ) from None
     try:
         engine = make_engine(settings.sqlalchemy_url)
+        # Hand-off details and questions are statement parameters: never in a logged error.
+        keep_payloads_out_of_logs(engine)
         # The bot's own tables are created and upgraded by its migrations, never recreated.
         migrate(engine)
     except (ArgumentError, NoSuchModuleError):
@@ -123,7 +137,9 @@ def build_services(
     answerer = Answerer(kb, settings.contacts, stale_after_days=settings.stale_after_days)
     if settings.llm_model is None and chat_model is None:
         return Services(settings, engine, kb, answerer)
-    return Services(settings, engine, kb, build_llm_answerer(settings, answerer, chat_model))
+    services = Services(settings, engine, kb, build_llm_answerer(settings, answerer, chat_model))
+    keep_payloads_out_of_logs()  # the chat model's client logs each prompt at DEBUG
+    return services
 
 
 def build_llm_answerer(

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.web import DEFAULT_MAX_PAGES, SiteRules, WebOptions
+from ingest.fetch import MAX_REQUESTS_PER_REFRESH
+from ingest.web import DEFAULT_MAX_PAGES, MAX_SITEMAP_FILES, SiteRules, WebOptions
 from knowledge.contacts import Contact
 
 BUNDLED_CONFIG = (
@@ -18,8 +19,9 @@ BUNDLED_CONFIG = (
 BUNDLED_PREFIX = "bundled:"
 BUNDLED_DIR = BUNDLED_CONFIG.parent
 SUPPORTED_EMBEDDING_MODELS = frozenset({"minilm"})
-_TOP_LEVEL_KEYS = frozenset({"sources", "contacts", "admins"})
+_TOP_LEVEL_KEYS = frozenset({"sources", "contacts", "admins", "staff"})
 _ADMIN_KEYS = frozenset({"slack_user_ids"})
+_STAFF_KEYS = frozenset({"slack_user_ids"})
 _SOURCE_KEYS = frozenset({"location", "url", "allowed_domains", "max_pages"})
 _CONTACT_KEYS = frozenset(
     {"name", "title", "phone", "email", "slack_user_id", "source", "topics", "regions"}
@@ -75,6 +77,8 @@ class Settings:
     sources: tuple[SourceSpec, ...]
     contacts: tuple[Contact, ...]
     admin_user_ids: frozenset[str] = frozenset()
+    # Besides admins and the contacts, who may claim, resolve and list hand-offs.
+    staff_user_ids: frozenset[str] = frozenset()
     database_url: str | None = None
     chroma_host: str | None = None
     chroma_port: int = 8000
@@ -105,6 +109,9 @@ class Settings:
     refresh_interval_hours: float | None = None
     # Answers resting on a document dated longer ago than this say so (None: never).
     stale_after_days: int | None = 730
+    # Stored questions (turns, feedback, assistant contexts) are deleted after this many days
+    # (None: kept forever).
+    question_retention_days: int | None = 90
     # How often an answer being written is sent to Slack (chat.update allows about one call a
     # second per message). Tests shorten it; no environment key.
     slack_stream_interval_seconds: float = 1.0
@@ -134,7 +141,24 @@ class Settings:
         }
         for url in extra_sources:
             rules.setdefault(url, SiteRules())
-        return WebOptions(self.ingest_allowed_private_hosts, rules)
+        # Room for every source to reach its page and sitemap limits twice over (redirects,
+        # robots.txt files), and never less than the default.
+        wanted = sum(
+            2 * (rule.max_pages + MAX_SITEMAP_FILES)
+            for location, rule in rules.items()
+            if location.startswith(("http://", "https://"))
+        )
+        return WebOptions(
+            self.ingest_allowed_private_hosts,
+            rules,
+            max_requests=max(MAX_REQUESTS_PER_REFRESH, wanted),
+        )
+
+    @property
+    def handoff_staff(self) -> frozenset[str]:
+        """Who may claim, resolve and list hand-offs: the contacts, admins and named staff."""
+        contacts = {contact.slack_user_id for contact in self.contacts if contact.slack_user_id}
+        return self.admin_user_ids | self.staff_user_ids | frozenset(contacts)
 
     @property
     def default_contact(self) -> Contact:
@@ -153,16 +177,20 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     config = _read_toml(config_path)
     _reject_unknown(config, _TOP_LEVEL_KEYS, "")
     _reject_unknown(config.get("admins", {}), _ADMIN_KEYS, "admins.")
+    _reject_unknown(config.get("staff", {}), _STAFF_KEYS, "staff.")
     sources = _parse_sources(config, config_path)
     contacts = _parse_contacts(config)
     admins = set(_string_list(config.get("admins", {}), "slack_user_ids", "admins.slack_user_ids"))
     admins.update(_split_ids(environ.get("ADMIN_USER_IDS", "")))
+    staff = set(_string_list(config.get("staff", {}), "slack_user_ids", "staff.slack_user_ids"))
+    staff.update(_split_ids(environ.get("STAFF_USER_IDS", "")))
     return Settings(
         data_dir=Path(environ.get("SECTORBOT_DATA_DIR") or ".sectorbot").expanduser().resolve(),
         config_path=config_path,
         sources=sources,
         contacts=contacts,
         admin_user_ids=frozenset(admins),
+        staff_user_ids=frozenset(staff),
         database_url=environ.get("DATABASE_URL") or None,
         chroma_host=environ.get("CHROMA_HOST") or None,
         # An empty value (as a copied .env.example may leave it) means the default.
@@ -192,6 +220,9 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             environ.get("REFRESH_INTERVAL_HOURS") or "0", "REFRESH_INTERVAL_HOURS"
         ),
         stale_after_days=_days(environ.get("STALE_AFTER_DAYS") or "730", "STALE_AFTER_DAYS"),
+        question_retention_days=_days(
+            environ.get("QUESTION_RETENTION_DAYS") or "90", "QUESTION_RETENTION_DAYS"
+        ),
     )
 
 

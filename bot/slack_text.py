@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from typing import Any
 
 ZERO_WIDTH_SPACE = "\u200b"
 
@@ -22,6 +23,10 @@ _CITATION = re.compile(r"\[(\d{1,2})\]")
 _SLACK_MARKUP = re.compile(r"<([^<>]*)>")
 _USER_MENTION = re.compile(r"<@([^>|\s]+)(?:\|[^>]*)?>")
 _BOUNDARIES = ("\n\n", "\n", ". ", "; ", ", ", " ")
+# In a Python str every surrogate code point is a lone one: JSON's escaped pairs decode to the
+# character they encode, so only an unpaired "\ud800" survives as a surrogate.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT_CHARACTER = "\ufffd"
 
 
 def escape(text: str) -> str:
@@ -153,3 +158,25 @@ def plain_text(text: str, bot_user_id: str | None = None) -> str:
 def mentioned_users(text: str) -> set[str]:
     """User ids mentioned in Slack message text (``<@U123>``)."""
     return set(_USER_MENTION.findall(text))
+
+
+def storable(text: str) -> str:
+    """``text`` as every store and model accepts it: NULs removed, lone surrogates replaced.
+
+    Slack delivers whatever JSON can carry: PostgreSQL refuses a NUL in text, and a lone
+    surrogate cannot be encoded as UTF-8 (SQLite, PostgreSQL and the tokenizer all fail on it).
+    """
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return _SURROGATE.sub(REPLACEMENT_CHARACTER, text)
+
+
+def storable_payload(value: Any) -> Any:
+    """A copy of a decoded JSON payload with every string, keys included, made ``storable``."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, dict):
+        return {storable_payload(key): storable_payload(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [storable_payload(item) for item in value]
+    return value

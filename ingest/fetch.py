@@ -29,6 +29,11 @@ logger = logging.getLogger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 5
+# Every HTTP request one refresh may make (pages, sitemaps, robots.txt files, redirect hops):
+# a safety net under the per-source limits (ingest.web), so that no mix of sources and sites can
+# keep a refresh, and the refresh lock it holds, going for hours. Twenty times the default page
+# limit of a source; ``WebOptions.max_requests`` raises it for larger configurations.
+MAX_REQUESTS_PER_REFRESH = 4000
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
 # A whole response (a slow trickle of bytes included) must arrive within this.
@@ -222,6 +227,8 @@ class Fetcher:
         read_timeout: seconds to wait for each read.
         user_agent: the User-Agent header sent.
         tls_context: certificates to trust (default: the system's).
+        max_requests: the requests this fetcher may make in all (one refresh); past them every
+            fetch fails with a reason that says so.
 
     """
 
@@ -234,6 +241,7 @@ class Fetcher:
         read_timeout: float = READ_TIMEOUT,
         user_agent: str = USER_AGENT,
         tls_context: ssl.SSLContext | None = None,
+        max_requests: int = MAX_REQUESTS_PER_REFRESH,
     ) -> None:
         self.allowed_private_hosts = frozenset(h.strip().lower() for h in allowed_private_hosts)
         self.max_bytes = max_bytes
@@ -243,6 +251,8 @@ class Fetcher:
         self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
         self._unreachable: dict[str, str] = {}
         self._tls = tls_context or ssl.create_default_context()
+        self.max_requests = max_requests
+        self.requests_made = 0
 
     def fetch(
         self,
@@ -375,6 +385,11 @@ class Fetcher:
         limit: int,
         robots: bool = False,
     ) -> _Response:
+        if self.requests_made >= self.max_requests:
+            raise FetchError(
+                f"this refresh's budget of {self.max_requests} web requests is used up"
+            )
+        self.requests_made += 1
         parts = urlsplit(url)
         # International names go on the wire (DNS, Host, TLS) in their ASCII form.
         host = host_of(url).encode("idna").decode("ascii")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ingest.document import Document, LoadError
 from ingest.fetch import (
+    MAX_REQUESTS_PER_REFRESH,
     PAGE_TYPES,
     SITEMAP_TYPES,
     Fetcher,
@@ -26,6 +27,10 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_PAGES = 200
 # A sitemap index may list further indexes; deeper nesting than this is not followed.
 MAX_SITEMAP_DEPTH = 3
+# Sitemap files one source may fetch, its own included. The page limit counts pages only, so
+# without this an index of indexes (or a server making them up) was fetched without end. A real
+# site reaches its 200 pages from one or two files; 50 leaves room for one split by section.
+MAX_SITEMAP_FILES = 50
 
 
 @dataclass(frozen=True)
@@ -46,11 +51,14 @@ class WebOptions:
     Args:
         allowed_private_hosts: hosts allowed to resolve to private addresses.
         rules: per source URL (as given), its allowed domains and page limit.
+        max_requests: the HTTP requests the whole refresh may make.
 
     """
 
     allowed_private_hosts: frozenset[str] = frozenset()
     rules: Mapping[str, SiteRules] = field(default_factory=dict)
+    # Every HTTP request the refresh may make (``ingest.fetch.MAX_REQUESTS_PER_REFRESH``).
+    max_requests: int = MAX_REQUESTS_PER_REFRESH
 
     def rules_for(self, url: str) -> SiteRules:
         """The rules configured for ``url``, or the defaults."""
@@ -78,7 +86,9 @@ class WebLoader:
 
     def __init__(self, options: WebOptions, fetcher: Fetcher | None = None) -> None:
         self.options = options
-        self.fetcher = fetcher or Fetcher(allowed_private_hosts=options.allowed_private_hosts)
+        self.fetcher = fetcher or Fetcher(
+            allowed_private_hosts=options.allowed_private_hosts, max_requests=options.max_requests
+        )
         # Pages a sitemap listed: the sitemap they came from, and its rules.
         self.listed_in: dict[str, str] = {}
         self._inherited: dict[str, SiteRules] = {}
@@ -113,7 +123,8 @@ class WebLoader:
         if sitemap is not None:
             if listed:
                 raise LoadError("a sitemap listed as a page of another sitemap")
-            pages = self._expand(sitemap, result.url, domains, rules.max_pages, depth=0)
+            budget = _SitemapBudget(MAX_SITEMAP_FILES - 1)  # the source's own file is fetched
+            pages = self._expand(sitemap, result.url, domains, rules.max_pages, 0, budget)
             for page in pages:
                 self.listed_in.setdefault(page, url)
                 self._inherited.setdefault(page, rules)
@@ -134,12 +145,20 @@ class WebLoader:
         return None
 
     def _expand(
-        self, sitemap: Sitemap, url: str, domains: tuple[str, ...], limit: int, depth: int
+        self,
+        sitemap: Sitemap,
+        url: str,
+        domains: tuple[str, ...],
+        limit: int,
+        depth: int,
+        budget: _SitemapBudget,
     ) -> list[str]:
         pages: list[str] = []
         for location in sitemap.locations:
             if len(pages) >= limit:
                 logger.info("sitemap %s: page limit of %d reached", url, limit)
+                break
+            if budget.spent:
                 break
             if not location.startswith(("http://", "https://")) or not in_domains(
                 host_of(location), domains
@@ -152,14 +171,39 @@ class WebLoader:
             if depth + 1 >= MAX_SITEMAP_DEPTH:
                 logger.info("sitemap %s: %s is nested too deeply; skipped", url, location)
                 continue
+            if not budget.take():
+                logger.info(
+                    "sitemap %s: %d sitemap files fetched for this source; the rest are skipped",
+                    url,
+                    MAX_SITEMAP_FILES,
+                )
+                break
             child_result = self.fetcher.fetch(location, allowed_domains=domains)
             child = self._sitemap_in(child_result) if child_result.body else None
             if child is None:
                 raise FetchError(f"{location} is listed in a sitemap index but is no sitemap")
             pages.extend(
-                self._expand(child, child_result.url, domains, limit - len(pages), depth + 1)
+                self._expand(
+                    child, child_result.url, domains, limit - len(pages), depth + 1, budget
+                )
             )
         return list(dict.fromkeys(pages))
+
+
+@dataclass
+class _SitemapBudget:
+    """The sitemap files a source may still fetch, shared by every level of its expansion."""
+
+    files_left: int
+    spent: bool = False
+
+    def take(self) -> bool:
+        """Use one file; False (and spent from now on) when none is left."""
+        if self.files_left <= 0:
+            self.spent = True
+            return False
+        self.files_left -= 1
+        return True
 
 
 def reusable_validators(

@@ -63,6 +63,7 @@ _SCRUBBED_PREFIXES = (
     "CHROMA_",
     "DATABASE_URL",
     "ADMIN_USER_IDS",
+    "STAFF_USER_IDS",
     "HANDOFF_",
     "LLM_",
     "OPENAI_",

@@ -164,6 +164,26 @@ def test_admin_user_ids_merge_with_the_admins_in_the_toml_file(tmp_path: Path) -
     assert settings.admin_user_ids == frozenset({"U0TOML", "U1ENV", "U2ENV"})
 
 
+def test_hand_off_staff_are_the_contacts_admins_and_named_staff(tmp_path: Path) -> None:
+    toml = (
+        CONTACT.replace(
+            'name = "Kathy Leggett"', 'name = "Kathy Leggett"\nslack_user_id = "UKATHY"'
+        )
+        + '\n[admins]\nslack_user_ids = ["UADMIN"]\n[staff]\nslack_user_ids = ["U0TOML"]\n'
+    )
+
+    settings = _settings(tmp_path, toml, STAFF_USER_IDS="U1ENV, ,U2ENV")
+
+    assert settings.staff_user_ids == frozenset({"U0TOML", "U1ENV", "U2ENV"})
+    assert settings.handoff_staff == frozenset({"UKATHY", "UADMIN", "U0TOML", "U1ENV", "U2ENV"})
+
+
+def test_a_misspelt_staff_key_is_named(tmp_path: Path) -> None:
+    toml = CONTACT + '\n[staff]\nslack_users = ["U1"]\n'
+
+    assert _error(tmp_path, toml).startswith("staff.slack_users")
+
+
 def test_admins_in_the_toml_file_must_be_strings(tmp_path: Path) -> None:
     toml = CONTACT + "\n[admins]\nslack_user_ids = [1, 2]\n"
 

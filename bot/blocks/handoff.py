@@ -17,6 +17,8 @@ INTEREST_LABELS = {
     "training": "A training need",
     "other": "Something else",
 }
+# Appended to the block id of an input the prefill update fills in.
+PREFILLED_SUFFIX = "-prefilled"
 _STATUS_LINES = {
     "new": "New",
     "notified": "Waiting for someone to claim it",
@@ -41,9 +43,18 @@ class Prefill:
 
 
 def build_handoff_modal(
-    prefill: Prefill, private_metadata: str, contact_name: str
+    prefill: Prefill,
+    private_metadata: str,
+    contact_name: str,
+    *,
+    renamed: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """The ``handoff_modal`` view; ``private_metadata`` comes back with the submission."""
+    """The ``handoff_modal`` view; ``private_metadata`` comes back with the submission.
+
+    Each input's action id is its name (``bot.ids``); so is its block id, except for the inputs
+    in ``renamed``, whose block ids change so that Slack shows their new ``initial_value``
+    (``bot.handoff.modal`` explains why).
+    """
     intro = (
         f"Tell us how to reach you and what you need; *{escape(contact_name)}*, who runs Iowa's "
         "Business Sector Partnerships, gets it and follows up."
@@ -51,7 +62,7 @@ def build_handoff_modal(
     blocks: list[Block] = [section(intro)]
     if prefill.note:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": prefill.note}]})
-    blocks += [
+    inputs = [
         _text_input(ids.HANDOFF_NAME, "Name", prefill.name),
         _text_input(ids.HANDOFF_ORGANIZATION, "Organization", prefill.organization, optional=True),
         _text_input(
@@ -63,6 +74,10 @@ def build_handoff_modal(
         _interest_input(prefill.interest),
         _text_input(ids.HANDOFF_DETAILS, "Details", prefill.details, optional=True, multiline=True),
     ]
+    for block in inputs:
+        if block["block_id"] in renamed:
+            block["block_id"] += PREFILLED_SUFFIX
+    blocks += inputs
     return {
         "type": "modal",
         "callback_id": ids.HANDOFF_MODAL,

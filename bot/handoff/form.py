@@ -42,15 +42,16 @@ class HandoffForm:
 
 
 def read_form(view: dict[str, Any]) -> HandoffForm:
-    """The values of a submitted ``handoff_modal`` (missing inputs read as empty)."""
-    values = view.get("state", {}).get("values", {})
+    """The values of a submitted ``handoff_modal`` by action id (missing inputs read as empty).
+
+    Block ids are not looked at: they change when the prefill updates the modal.
+    """
+    values = _by_action_id(view)
 
     def text(name: str) -> str:
-        state = values.get(name, {}).get(name, {})
-        return str(state.get("value") or "").strip()
+        return str(values.get(name, {}).get("value") or "").strip()
 
-    selected = values.get(ids.HANDOFF_INTEREST, {}).get(ids.HANDOFF_INTEREST, {})
-    option = selected.get("selected_option") or {}
+    option = values.get(ids.HANDOFF_INTEREST, {}).get("selected_option") or {}
     return HandoffForm(
         name=text(ids.HANDOFF_NAME),
         organization=text(ids.HANDOFF_ORGANIZATION),
@@ -63,8 +64,37 @@ def read_form(view: dict[str, Any]) -> HandoffForm:
     )
 
 
+def error_blocks(errors: dict[str, str], view: dict[str, Any]) -> dict[str, str]:
+    """``errors`` keyed by the block ids of the submitted ``view`` (Slack shows them there)."""
+    block_ids: dict[str, str] = {}
+    for block in view.get("blocks") or []:
+        element = block.get("element") if isinstance(block, dict) else None
+        if isinstance(element, dict) and block.get("type") == "input":
+            block_ids.setdefault(str(element.get("action_id")), str(block.get("block_id")))
+    for block_id, actions in _state_values(view).items():
+        for action_id in actions:
+            block_ids.setdefault(action_id, block_id)
+    return {block_ids.get(name, name): text for name, text in errors.items()}
+
+
+def _state_values(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    values = (view.get("state") or {}).get("values") or {}
+    return {
+        str(block_id): actions for block_id, actions in values.items() if isinstance(actions, dict)
+    }
+
+
+def _by_action_id(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for actions in _state_values(view).values():
+        for action_id, state in actions.items():
+            if isinstance(state, dict):
+                found.setdefault(str(action_id), state)
+    return found
+
+
 def validate(form: HandoffForm) -> dict[str, str]:
-    """Errors keyed by the input's block id; empty when the form can be stored."""
+    """Errors keyed by the input's action id (its name); empty when the form can be stored."""
     errors: dict[str, str] = {}
     for name, limit in LIMITS.items():
         if len(getattr(form, name)) > limit:

@@ -3,14 +3,18 @@
 Slack's ``trigger_id`` expires three seconds after the click, so the modal opens first with what
 the click itself carries (the question, the message); the profile (``users.info``) and the
 message's permalink are looked up afterwards and the modal updated in place.
+
+Slack keeps what an input shows across ``views.update`` when its block id and action id are
+unchanged, so a new ``initial_value`` alone would never appear. The inputs the update fills in
+therefore get new block ids (their action ids stay, and the submission is read by action id);
+the others keep theirs, and with them anything the person typed meanwhile.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from slack_sdk import WebClient
@@ -18,11 +22,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.handoff import Prefill, build_handoff_modal
 from bot.handoff.form import LIMITS, guess_interest
+from bot.handoff.metadata import ModalContext, seal, workspace_permalink
 from bot.slack_text import safe_url
 from knowledge.contacts import Contact
 
 logger = logging.getLogger(__name__)
-METADATA_LIMIT = 3000  # Slack's limit on a view's private_metadata
 
 
 @dataclass(frozen=True)
@@ -35,53 +39,65 @@ class Opening:
     profile_user: str = ""  # whose name and e-mail to fill in (the requester, or a message author)
     message_channel: str = ""  # a message handed off: its channel and ts, for the permalink
     message_ts: str = ""
+    # The workspace's address (``Services.workspace_url``): only links there are kept.
+    workspace_url: str | None = None
 
 
-def open_handoff_modal(client: WebClient, opening: Opening, contact: Contact) -> None:
-    """Open the modal, then update it with the profile and permalink (each lookup may fail)."""
+def open_handoff_modal(client: WebClient, opening: Opening, contact: Contact, key: bytes) -> None:
+    """Open the modal, then update it with the profile and permalink (each lookup may fail).
+
+    ``key`` seals the modal's metadata (``bot.handoff.metadata.metadata_key``).
+    """
     on_behalf_of = opening.profile_user if opening.profile_user != opening.requester else ""
     prefill = Prefill(
         details=opening.details[: LIMITS["details"]],
         interest=guess_interest(opening.details),
         note=_note(on_behalf_of, ""),
     )
-    metadata = _metadata(on_behalf_of, "")
+    metadata = seal(ModalContext(opening.requester, on_behalf_of), key)
     response = client.views_open(
         trigger_id=opening.trigger_id,
         view=build_handoff_modal(prefill, metadata, contact.name),
     )
     view = response.get("view") or {}
-    permalink = _permalink(client, opening)
+    permalink = workspace_permalink(_permalink(client, opening), opening.workspace_url)
     profile = _profile(client, opening.profile_user or opening.requester)
     if not permalink and not profile:
         return
-    prefill = replace(
+    filled = replace(
         prefill,
         name=profile.get("name", ""),
         email=profile.get("email", ""),
         phone=profile.get("phone", ""),
         note=_note(on_behalf_of, permalink),
     )
+    metadata = seal(ModalContext(opening.requester, on_behalf_of, permalink), key)
     try:
         client.views_update(
             view_id=view.get("id"),
             # The hash makes Slack refuse the update if the modal changed meanwhile.
             hash=view.get("hash"),
-            view=build_handoff_modal(prefill, _metadata(on_behalf_of, permalink), contact.name),
+            view=build_handoff_modal(
+                filled, metadata, contact.name, renamed=_changed_inputs(prefill, filled)
+            ),
         )
     except SlackApiError as error:
         logger.info("could not prefill the hand-off modal: %s", error.response.get("error"))
 
 
 def open_or_explain(
-    client: WebClient, opening: Opening, contact: Contact, explain: Callable[[], object]
+    client: WebClient,
+    opening: Opening,
+    contact: Contact,
+    key: bytes,
+    explain: Callable[[], object],
 ) -> None:
     """Open the form; if Slack will not (an expired trigger, an outage), call ``explain``.
 
     ``explain`` shows the contact card instead, so the person still learns whom to call.
     """
     try:
-        open_handoff_modal(client, opening, contact)
+        open_handoff_modal(client, opening, contact, key)
     except Exception:
         logger.exception("could not open the hand-off form")
         try:
@@ -90,21 +106,13 @@ def open_or_explain(
             logger.exception("could not show the contact card either")
 
 
-def read_metadata(raw: str) -> dict[str, str]:
-    """The modal's private metadata (empty when missing or not ours)."""
-    try:
-        data = json.loads(raw or "{}")
-    except ValueError:
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {key: str(value) for key, value in data.items() if isinstance(value, str)}
-
-
-def _metadata(on_behalf_of: str, permalink: str) -> str:
-    data = {"on_behalf_of": on_behalf_of, "permalink": permalink}
-    raw = json.dumps(data)
-    return raw if len(raw) <= METADATA_LIMIT else json.dumps({"on_behalf_of": on_behalf_of})
+def _changed_inputs(before: Prefill, after: Prefill) -> frozenset[str]:
+    """The inputs whose prefilled value the update changes (``note`` is no input)."""
+    return frozenset(
+        field.name
+        for field in fields(Prefill)
+        if field.name != "note" and getattr(before, field.name) != getattr(after, field.name)
+    )
 
 
 def _note(on_behalf_of: str, permalink: str) -> str:

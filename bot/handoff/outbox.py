@@ -1,5 +1,10 @@
 """The notification outbox: every message to send is a row, delivered by ``Outbox.run_once``.
 
+The messages about a request that quote the person's details (the contact's DM, the channel
+post, the e-mail, their updates) are stored without text: ``render`` draws them from the request
+when they are sent, so the name, phone and e-mail live in one row of ``handoff_requests`` and
+are not copied into the outbox (where they would outlive a deletion of the request).
+
 Rows are written in the same transaction as the request they announce, so a crash between
 "stored" and "told" loses nothing: any worker that starts later delivers what is pending.
 A worker takes a row with one conditional ``UPDATE`` (pending and due, or a lease that ran out),
@@ -53,6 +58,8 @@ NOTIFICATION_UPDATE = "notification_update"
 NOTIFICATION_KINDS = (CONTACT_DM, CHANNEL_POST, CONTACT_EMAIL)
 # Notifications that are Slack messages, updated in place on claim and resolve.
 SLACK_NOTIFICATION_KINDS = (CONTACT_DM, CHANNEL_POST)
+# Kinds whose text quotes the request: queued without it, rendered when sent.
+RENDERED_KINDS = (CONTACT_DM, CHANNEL_POST, CONTACT_EMAIL, NOTIFICATION_UPDATE)
 
 # Errors that no retry can fix: the message itself is wrong.
 PERMANENT_ERRORS = frozenset(
@@ -86,11 +93,11 @@ outbox = Table(
 
 @dataclass(frozen=True)
 class Message:
-    """One message to send for a request."""
+    """One message to send for a request (``text`` empty: rendered from it when sent)."""
 
     kind: str
     target: str
-    text: str
+    text: str = ""
     blocks: Sequence[dict[str, Any]] | None = None
     update_ts: str | None = None
 
@@ -163,6 +170,8 @@ class MailerMissing(Exception):
 
 # Called after a row is delivered, inside the transaction that marks it sent.
 OnDelivered = Callable[[Connection, OutboxRow, dt.datetime], None]
+# The text (for e-mail "subject\n\nbody") and blocks of a row queued without them.
+Render = Callable[[OutboxRow], tuple[str, list[dict[str, Any]] | None]]
 
 
 @dataclass(frozen=True)
@@ -189,6 +198,7 @@ class Outbox:
         engine: Engine,
         client: WebClient,
         *,
+        render: Render,
         policy: RetryPolicy | None = None,
         lease: dt.timedelta = dt.timedelta(minutes=2),
         on_delivered: OnDelivered | None = None,
@@ -198,6 +208,7 @@ class Outbox:
         self.engine = engine
         self.client = client
         self.mailer = mailer
+        self.render = render
         self.policy = policy or RetryPolicy()
         # Longer than one delivery can take (the client times out well before), so a lease only
         # runs out when its worker died; then another worker takes the row over.
@@ -276,17 +287,23 @@ class Outbox:
         else:
             self._sent(row, channel, ts)
 
+    def _content(self, row: OutboxRow) -> tuple[str, list[dict[str, Any]] | None]:
+        if row.text:
+            return row.text, row.blocks  # stored with its text (or queued by an older release)
+        return self.render(row)
+
     def _send(self, row: OutboxRow) -> tuple[str, str]:
         if row.kind == CONTACT_EMAIL:
             if self.mailer is None:
                 # SMTP settings were removed after the row was queued: keep it for a restart.
                 raise MailerMissing("SMTP_HOST is not set")
-            subject, _, body = row.text.partition("\n\n")
+            subject, _, body = self._content(row)[0].partition("\n\n")
             self.mailer.send(row.target, subject, body)
             return row.target, ""
-        arguments: dict[str, Any] = {"text": row.text}
-        if row.blocks is not None:
-            arguments["blocks"] = row.blocks
+        text, blocks = self._content(row)
+        arguments: dict[str, Any] = {"text": text}
+        if blocks is not None:
+            arguments["blocks"] = blocks
         if row.kind == NOTIFICATION_UPDATE:
             response = self.client.chat_update(
                 channel=row.target, ts=row.update_ts or "", **arguments
@@ -314,6 +331,9 @@ class Outbox:
                     sent_channel=channel,
                     sent_ts=ts,
                     claimed_until=None,
+                    # A row stored with the person's details (before rendering at send time)
+                    # keeps them no longer than it needs them.
+                    **({"text": "", "blocks": None} if row.kind in RENDERED_KINDS else {}),
                 )
             )
             if result.rowcount and self.on_delivered is not None:

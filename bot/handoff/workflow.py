@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
@@ -60,14 +61,14 @@ def submit(
     with engine.begin() as connection:
         request_id = store.insert_request(connection, new, now)
         request = _load(connection, request_id)
-        text, blocks = build_notification(request)
+        # Queued without text: ``render`` draws it from the request when it is sent.
         messages = []
         if contact.slack_user_id:
-            messages.append(Message(outbox.CONTACT_DM, contact.slack_user_id, text, blocks))
+            messages.append(Message(outbox.CONTACT_DM, contact.slack_user_id))
         if handoff_channel_id:
-            messages.append(Message(outbox.CHANNEL_POST, handoff_channel_id, text, blocks))
+            messages.append(Message(outbox.CHANNEL_POST, handoff_channel_id))
         if email_contact and contact.email:
-            messages.append(Message(outbox.CONTACT_EMAIL, contact.email, build_email(request)))
+            messages.append(Message(outbox.CONTACT_EMAIL, contact.email))
         messages.append(_to_requester(request, "received"))
         outbox.enqueue(connection, request_id, messages, now)
     return request
@@ -88,10 +89,8 @@ def on_delivered(connection: Connection, row: outbox.OutboxRow, now: dt.datetime
         request = _load(connection, row.request_id)
         outbox.enqueue(connection, row.request_id, [_to_requester(request, "notified")], now)
     elif request.status in ("claimed", "resolved") and row.sent_ts:
-        text, blocks = build_notification(request)
-        update = Message(
-            outbox.NOTIFICATION_UPDATE, row.sent_channel or row.target, text, blocks, row.sent_ts
-        )
+        target = row.sent_channel or row.target
+        update = Message(outbox.NOTIFICATION_UPDATE, target, update_ts=row.sent_ts)
         outbox.enqueue(connection, row.request_id, [update], now)
 
 
@@ -116,15 +115,31 @@ def move(engine: Engine, reference: str, to_status: str, by: str) -> HandoffRequ
         # meanwhile (on_delivered covers the ones still on their way).
         store.advance(connection, request_id, to_status, by, now)
         request = _load(connection, request_id)
-        text, blocks = build_notification(request)
         messages = [
-            Message(outbox.NOTIFICATION_UPDATE, row.sent_channel or row.target, text, blocks, ts)
+            Message(outbox.NOTIFICATION_UPDATE, row.sent_channel or row.target, update_ts=ts)
             for row in outbox.sent_notifications(connection, request_id)
             if (ts := row.sent_ts)
         ]
         messages.append(_to_requester(request, to_status))
         outbox.enqueue(connection, request_id, messages, now)
     return request
+
+
+def render(engine: Engine) -> outbox.Render:
+    """The outbox's renderer: a notification drawn from its request as it is now.
+
+    An update sent after a later click shows the latest status, which is what it is for.
+    """
+
+    def render_row(row: outbox.OutboxRow) -> tuple[str, list[dict[str, Any]] | None]:
+        request = store.get_request(engine, row.request_id)
+        if request is None:
+            raise LookupError(f"hand-off request {row.request_id} is gone")
+        if row.kind == outbox.CONTACT_EMAIL:
+            return build_email(request), None
+        return build_notification(request)
+
+    return render_row
 
 
 def _to_requester(request: HandoffRequest, step: str) -> Message:

@@ -1,4 +1,7 @@
-"""Global middleware: refuse replayed requests, drop events nobody should answer, answer once.
+"""Global middleware: clean text, refuse replays, drop events nobody should answer, answer once.
+
+Every string Slack sends is made storable first (``bot.slack_text.storable``): this is the one
+edge where text from Slack enters, so nothing behind it meets a NUL or a lone surrogate.
 
 Bolt checks every HTTP request's signature first and refuses one older than five minutes. Inside
 those five minutes a captured request could be sent again: an Events API event is then caught by
@@ -25,6 +28,7 @@ from slack_bolt.response import BoltResponse
 from sqlalchemy import Engine
 
 from bot.services import Services
+from bot.slack_text import storable_payload
 from bot.store.events import claim_event, forget_old_events
 
 logger = logging.getLogger(__name__)
@@ -39,11 +43,30 @@ _EVENT_TYPES = frozenset({"event_callback", "url_verification", "app_rate_limite
 def register(app: App, services: Services) -> None:
     """Add the middleware to ``app``, after Bolt's signature check.
 
-    Order matters: replays are refused first, and noise is dropped before it is recorded.
+    Order matters: text is cleaned before anything reads it, replays are refused next, and noise
+    is dropped before it is recorded.
     """
+    app.use(MakeTextStorable())
     app.use(RefuseReplays(services.engine))
+    app.use(AcknowledgeRateLimitNotices())
     app.use(IgnoreNoise())
     app.use(DeduplicateEvents(services.engine))
+
+
+class MakeTextStorable(Middleware):
+    """Replace the request's body with a copy whose strings every store accepts."""
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        """Clean the body, then pass the request on (400 for one nested too deep to walk)."""
+        try:
+            req.body = storable_payload(req.body)
+        except RecursionError:
+            logger.warning("refused a request nested too deeply to read")
+            return BoltResponse(status=400, body="")
+        next()
+        return None
 
 
 class _Claiming(Middleware):
@@ -96,6 +119,28 @@ class RefuseReplays(_Claiming):
         return None
 
 
+class AcknowledgeRateLimitNotices(Middleware):
+    """Answer Slack's ``app_rate_limited`` notice with a 200 and one warning in the log.
+
+    No listener could take it (it carries no event), so Bolt would answer 404; Slack may turn
+    event delivery off for an app that fails to answer 200 to 5% of deliveries in an hour.
+    """
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        """Acknowledge the notice; pass everything else on."""
+        if req.body.get("type") != "app_rate_limited":
+            next()
+            return None
+        logger.warning(
+            "Slack is rate-limiting event deliveries to this app (from minute %s); events "
+            "beyond 30,000 an hour per workspace are dropped",
+            str(req.body.get("minute_rate_limited", "?"))[:20],
+        )
+        return BoltResponse(status=200, body="")
+
+
 class IgnoreNoise(Middleware):
     """Acknowledge and drop messages from bots, edits, deletions and other message subtypes."""
 
@@ -136,6 +181,10 @@ def is_noise(event: dict[str, Any]) -> bool:
     if event.get("type") not in ("message", "app_mention"):
         return False
     if event.get("bot_id") or event.get("subtype") == "bot_message":
+        return True
+    if event.get("edited"):
+        # Editing a mention makes Slack send app_mention again (a new event id, the same ts,
+        # and "edited"); the question was answered when it was first asked.
         return True
     return event.get("subtype") not in ANSWERABLE_SUBTYPES
 

@@ -114,7 +114,11 @@ def start_app(
     services = build_services(settings, embedder=embedder, chat_model=chat_model)
     executor = ThreadPoolExecutor(max_workers=1) if single_worker else None
     app = build_app(settings, services, listener_executor=executor)
-    server = BackgroundHttpServer(app, knowledge_ready(services), host="127.0.0.1", port=0)
+    secret = settings.slack_signing_secret
+    assert secret is not None
+    server = BackgroundHttpServer(
+        app, knowledge_ready(services), signing_secret=secret.reveal(), host="127.0.0.1", port=0
+    )
     url = server.start().url
 
     def stop() -> None:
@@ -123,8 +127,6 @@ def start_app(
             executor.shutdown(wait=True)
         services.close()
 
-    secret = settings.slack_signing_secret
-    assert secret is not None
     sender = SlackSender(f"{url}/slack/events", secret.reveal())
     return RunningApp(app, services, settings, sender, url, stop, executor)
 

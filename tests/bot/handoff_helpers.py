@@ -25,6 +25,16 @@ VALID_FORM = {
     "interest": "join",
     "details": "We would like to join the manufacturing partnership.",
 }
+
+# A form whose every value is easy to find, in a log or a table, where it must not be.
+PRIVATE_FORM = {
+    **VALID_FORM,
+    "name": "Zebulon Quartermaine",
+    "organization": "Quartermaine Gearworks",
+    "email": "zebulon.q@gearworks.example",
+    "phone": "515-555-0199",
+    "details": "Please keep this between us: xyzzy plover.",
+}
 T = TypeVar("T")
 
 

@@ -16,15 +16,14 @@ QUESTION = "How can my company join a sector partnership?"
 
 
 def _values(view: dict[str, Any]) -> dict[str, str]:
-    """The prefilled value of each input of a modal, keyed by block id."""
+    """The prefilled value of each input of a modal, keyed by action id."""
     values = {}
     for block in view["blocks"]:
         if block.get("type") != "input":
             continue
         element = block["element"]
-        assert element["action_id"] == block["block_id"]
         option = element.get("initial_option") or {}
-        values[block["block_id"]] = element.get("initial_value") or option.get("value", "")
+        values[element["action_id"]] = element.get("initial_value") or option.get("value", "")
     return values
 
 
@@ -37,7 +36,7 @@ def _opened(fake: FakeSlack, trigger_id: str) -> tuple[dict[str, Any], dict[str,
     assert updated.args["view_id"].startswith("V") and updated.args["hash"] == "h1"
     for view in (opened.args["view"], updated.args["view"]):
         assert view["callback_id"] == "handoff_modal"
-        assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == [
+        assert [b["element"]["action_id"] for b in view["blocks"] if b["type"] == "input"] == [
             "name",
             "organization",
             "email",
@@ -77,6 +76,9 @@ def test_the_talk_to_person_button_opens_the_form_with_the_question_and_profile(
     permalink = fake_slack.wait_for("chat.getPermalink")[0]
     assert permalink.args["message_ts"] == click["container"]["message_ts"]
     assert "fake.slack.test/archives" in updated["private_metadata"]
+    # What the person sees, as Slack shows an updated modal: the profile, and the question.
+    shown = fake_slack.shown(fake_slack.wait_for("views.update")[0].args["view_id"])
+    assert shown == _values(updated)
 
 
 def test_the_get_involved_shortcut_opens_the_form_with_the_profile(
@@ -108,7 +110,7 @@ def test_the_handoff_message_shortcut_fills_in_the_message_its_author_and_permal
     assert fake_slack.wait_for("users.info")[0].args["user"] == "U_ASKER"
     assert _values(updated)["name"] == "Alex Author"
     assert _values(updated)["email"] == "alex@example.com"
-    metadata = json.loads(updated["private_metadata"])
+    metadata = json.loads(json.loads(updated["private_metadata"])["data"])
     assert metadata["on_behalf_of"] == "U_ASKER"
     assert metadata["permalink"].startswith("https://fake.slack.test/archives/C_GENERAL/")
     assert "<@U_ASKER>" in json.dumps(updated["blocks"])

@@ -191,7 +191,7 @@ def test_claim_and_resolve_move_the_status_update_the_notifications_and_tell_the
     assert all(request.reference in text for text in _dm_texts(fake_slack, "U_ASKER"))
 
     handoff_app.sender.interaction(
-        block_action("handoff_claim", request.reference, response_url=hook, user="U_OTHER")
+        block_action("handoff_claim", request.reference, response_url=hook, user=ADMIN_USER)
     )
 
     refusal = fake_slack.wait_for("response_url")[-1]
@@ -223,7 +223,7 @@ def test_others_are_refused_the_handoff_list(
         "handoffs", response_url=fake_slack.response_url(), user="U_SOMEONE"
     )
 
-    assert "Only admins and the partnership contacts" in response.body
+    assert "Only admins, the partnership contacts and hand-off staff" in response.body
     assert "SP-" not in response.body
 
 

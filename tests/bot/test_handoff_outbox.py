@@ -55,6 +55,7 @@ def _worker(engine: Engine, fake: FakeSlack, tmp_path: Path) -> OutboxWorker:
     box = Outbox(
         engine,
         make_outbox_client(settings),
+        render=workflow.render(engine),
         policy=RetryPolicy(base_seconds=0.01),
         on_delivered=workflow.on_delivered,
     )
@@ -166,12 +167,17 @@ def test_a_row_whose_worker_died_is_taken_over_after_its_lease(
 ) -> None:
     engine = _engine(url, engines)
     request = _submit(engine)
-    dead = Outbox(engine, make_outbox_client(slack_settings(tmp_path / "x", fake_slack)))
+    dead = Outbox(
+        engine,
+        make_outbox_client(slack_settings(tmp_path / "x", fake_slack)),
+        render=workflow.render(engine),
+    )
     row_id = outbox.rows_for(engine, request.id)[0].id
     assert dead._claim(row_id) is not None  # claimed, then the process died before sending
     box = Outbox(
         engine,
         make_outbox_client(slack_settings(tmp_path / "x", fake_slack)),
+        render=workflow.render(engine),
         on_delivered=workflow.on_delivered,
     )
 

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from bot import server
+from bot.cli import cli
 from knowledge.embeddings import MiniLMEmbedder
-from tests.bot.conftest import RunningApp, slack_settings, start_app
+from tests.bot.conftest import BOT_TOKEN, SIGNING_SECRET, RunningApp, slack_settings, start_app
 from tests.fakes.slack_requests import event_envelope, mention
 from tests.fakes.slack_web_api import FakeSlack
 
@@ -86,3 +88,36 @@ def test_run_http_says_where_it_serves(
 
     [line] = [r.getMessage() for r in caplog.records if r.name == "bot.server"]
     assert re.fullmatch(r"serving Slack events on http://127\.0\.0\.1:\d+/slack/events", line)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "host"),
+    [([], "0.0.0.0"), (["--host", "127.0.0.1"], "127.0.0.1")],
+    ids=["default", "loopback"],
+)
+def test_serve_http_listens_on_every_interface_unless_given_a_host(
+    fake_slack: FakeSlack,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    arguments: list[str],
+    host: str,
+) -> None:
+    served: list[tuple[str, int]] = []
+
+    def run_http(app: Any, settings: Any, port: int, **options: Any) -> None:
+        served.append((options["host"], port))
+
+    monkeypatch.setattr(server, "run_http", run_http)
+    result = CliRunner().invoke(
+        cli,
+        ["serve", "--http", *arguments, "--port", "3999"],
+        env={
+            "SECTORBOT_DATA_DIR": str(data_dir),
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake_slack.api_url,
+        },
+    )
+
+    assert result.exit_code == 0, result.output
+    assert served == [(host, 3999)]

@@ -24,7 +24,7 @@ from knowledge.database import make_engine
 from tests.bot.handoff_databases import DATABASES, database_url
 from tests.conftest import REPO
 
-HEAD = "0003"
+HEAD = "0004"
 NEW = store.NewRequest(
     requester="U_ASKER",
     name="Pat Example",
@@ -110,6 +110,48 @@ def test_turns_stored_before_0003_keep_their_rows_with_no_decline_reason(engine:
             text("SELECT declined_because FROM slack_conversation_turns WHERE turn_id = 't1'")
         ).scalar()
     assert reason is None
+
+
+def test_notifications_delivered_before_0004_lose_their_copy_of_the_details(
+    engine: Engine,
+) -> None:
+    migrate(engine, "0003")
+    request = store.create_request(engine, NEW)
+    rows = [
+        ("contact_dm", "sent", "Hand-off: Pat Example, pat@example.com"),
+        ("channel_post", "pending", "Hand-off: Pat Example, pat@example.com"),
+        ("requester_dm", "sent", "Your request SP-1 is saved"),
+    ]
+    with engine.begin() as connection:
+        for kind, status, body in rows:
+            connection.execute(
+                text(
+                    "INSERT INTO handoff_outbox (request_id, kind, target, text, blocks, status, "
+                    "attempts, next_attempt_at, created_at) VALUES (:request, :kind, 'C1', "
+                    ":body, '[]', :status, 1, :now, :now)"
+                ),
+                {
+                    "request": request.id,
+                    "kind": kind,
+                    "body": body,
+                    "status": status,
+                    "now": dt.datetime.now(dt.UTC),
+                },
+            )
+
+    migrate(engine)
+
+    with engine.connect() as connection:
+        kept = connection.execute(
+            text("SELECT kind, text, blocks FROM handoff_outbox ORDER BY id")
+        ).all()
+    # Delivered notifications are cleared; a pending one still needs its text, and the
+    # requester's own update quotes no details.
+    assert [tuple(row) for row in kept] == [
+        ("contact_dm", "", None),
+        ("channel_post", "Hand-off: Pat Example, pat@example.com", "[]"),
+        ("requester_dm", "Your request SP-1 is saved", "[]"),
+    ]
 
 
 def _is_other_metadata(difference: object) -> bool:

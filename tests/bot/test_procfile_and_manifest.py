@@ -29,7 +29,6 @@ SCOPES = {
     "commands",
     "groups:history",
     "im:history",
-    "im:read",
     "im:write",
     "reactions:write",
     "users:read",

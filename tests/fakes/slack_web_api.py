@@ -6,6 +6,11 @@ Errors can be queued per method: ``ratelimited`` with ``Retry-After``, ``not_in_
 ``users.info``, ``chat.getPermalink``, ``conversations.open``, the ``chat.*Stream`` methods and
 the ``views.*`` methods answer with plausible data (a user's profile comes from
 ``FakeSlack.users`` or is made up).
+
+Modals behave as Slack documents: each input shows its ``initial_value`` when it first appears,
+and ``views.update`` keeps what an input shows (typed or prefilled) when its block id and action
+id are unchanged, ignoring a new ``initial_value``. ``shown`` tells what a person would see;
+``typed`` stands for someone typing; ``views.update`` with a stale ``hash`` fails as in Slack.
 """
 
 from __future__ import annotations
@@ -57,6 +62,9 @@ class FakeSlack:
         # at that moment, e.g. "was the request stored before this notification?").
         self.on_call: Callable[[Call], None] | None = None
         self._failures: dict[str, list[_Failure]] = {}
+        # Open modals: view id -> (hash, {(block id, action id): what the input shows}).
+        self._views: dict[str, tuple[str, dict[tuple[str, str], str]]] = {}
+        self.opened_view_ids: list[str] = []  # in the order views.open answered
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -131,6 +139,34 @@ class FakeSlack:
                     )
                 self._lock.wait(remaining)
 
+    def shown(self, view_id: str) -> dict[str, str]:
+        """What each input of an open modal shows, by action id."""
+        with self._lock:
+            _hash, inputs = self._views[view_id]
+            return {action_id: value for (_block_id, action_id), value in inputs.items()}
+
+    def typed(self, view_id: str, action_id: str, text: str) -> None:
+        """Someone types ``text`` into an input of an open modal."""
+        with self._lock:
+            _hash, inputs = self._views[view_id]
+            for key in inputs:
+                if key[1] == action_id:
+                    inputs[key] = text
+
+    def state_values(self, view_id: str) -> dict[str, dict[str, Any]]:
+        """The ``view.state.values`` Slack would submit for this modal now."""
+        with self._lock:
+            _hash, inputs = self._views[view_id]
+            values: dict[str, dict[str, Any]] = {}
+            for (block_id, action_id), value in inputs.items():
+                if action_id == "interest":
+                    option = {"text": {"type": "plain_text", "text": value}, "value": value}
+                    state = {"type": "static_select", "selected_option": option if value else None}
+                else:
+                    state = {"type": "plain_text_input", "value": value or None}
+                values[block_id] = {action_id: state}
+            return values
+
     def close(self) -> None:
         """Stop serving."""
         self._server.shutdown()
@@ -155,7 +191,26 @@ class FakeSlack:
             self._lock.notify_all()
         if failure is not None:
             return failure.status, {"ok": False, "error": failure.error}, failure.headers
+        if call.method in ("views.open", "views.update"):
+            return 200, self._show_view(call.args), {}
         return 200, self._answer(call), {}
+
+    def _show_view(self, args: dict[str, Any]) -> dict[str, Any]:
+        view = args.get("view") or {}
+        with self._lock:
+            view_id = args.get("view_id") or f"V{next(self._ts):06d}"
+            before = self._views.get(view_id)
+            if args.get("view_id") and before is None:
+                return {"ok": False, "error": "not_found"}
+            if before is not None and args.get("hash") and args["hash"] != before[0]:
+                return {"ok": False, "error": "hash_conflict"}
+            kept = before[1] if before is not None else {}
+            inputs = {key: kept.get(key, initial) for key, initial in _inputs(view).items()}
+            view_hash = f"h{len(self._views) + next(self._ts)}" if before else "h1"
+            self._views[view_id] = (view_hash, inputs)
+            if before is None:
+                self.opened_view_ids.append(view_id)
+        return {"ok": True, "view": {"id": view_id, "hash": view_hash, **view}}
 
     def _answer(self, call: Call) -> dict[str, Any]:
         args = call.args
@@ -189,7 +244,7 @@ class FakeSlack:
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         if call.method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
-        if call.method in ("views.publish", "views.open", "views.update"):
+        if call.method == "views.publish":
             view_id = args.get("view_id") or f"V{next(self._ts):06d}"
             return {"ok": True, "view": {"id": view_id, "hash": "h1", **(args.get("view") or {})}}
         if call.method == "users.info":
@@ -248,6 +303,19 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             return  # keep test output clean
 
     return Handler
+
+
+def _inputs(view: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """Each input of a view by (block id, action id), with the value it starts with."""
+    found: dict[tuple[str, str], str] = {}
+    for block in view.get("blocks") or []:
+        element = block.get("element") or {}
+        if block.get("type") != "input":
+            continue
+        option = element.get("initial_option") or {}
+        initial = element.get("initial_value") or option.get("value") or ""
+        found[(str(block.get("block_id")), str(element.get("action_id")))] = initial
+    return found
 
 
 def _parse(raw: str, content_type: str) -> dict[str, Any]:

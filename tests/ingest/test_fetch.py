@@ -16,6 +16,7 @@ import pytest
 from bot.services import Services, build_services
 from bot.settings import SettingsError, load_settings
 from ingest.fetch import (
+    MAX_REQUESTS_PER_REFRESH,
     USER_AGENT,
     Fetcher,
     FetchError,
@@ -27,7 +28,7 @@ from ingest.fetch import (
 from ingest.pipeline import refresh
 from ingest.sitemap import parse_sitemap
 from ingest.summary import RefreshSummary
-from ingest.web import SiteRules, WebOptions
+from ingest.web import MAX_SITEMAP_FILES, SiteRules, WebOptions
 from tests.conftest import REPO, make_settings, require
 from tests.fakes.embeddings import FakeEmbedder
 from tests.ingest.web_server import Route, WebServer, running_server
@@ -594,3 +595,60 @@ def test_a_document_served_as_bare_bytes_is_accepted_by_its_name_only(web: WebSe
     assert result.body == b"Partnership guide."
     with pytest.raises(FetchError, match="unsupported content type application/octet-stream"):
         _fetcher().fetch(web.url("/download"), allowed_domains=LOCAL)
+
+
+# --- budgets ------------------------------------------------------------------------------------
+
+
+def _nested_indexes(web: WebServer, width: int) -> None:
+    """An index of ``width`` indexes, each listing ``width`` more: width + width² files."""
+    children = [f"/index-{i}.xml" for i in range(width)]
+    web.routes["/sitemap.xml"] = _sitemap(*(web.url(c) for c in children), index=True)
+    for child in children:
+        grandchildren = [f"{child[:-4]}-{j}.xml" for j in range(width)]
+        web.routes[child] = _sitemap(*(web.url(g) for g in grandchildren), index=True)
+        for grandchild in grandchildren:
+            web.routes[grandchild] = _sitemap(web.url(f"{grandchild[:-4]}.html"), index=True)
+
+
+def test_nested_sitemap_indexes_are_fetched_within_the_sources_budget(
+    web: WebServer, tmp_path: Path
+) -> None:
+    _nested_indexes(web, 60)  # 3,660 sitemap files, and not one page
+    services = _services(tmp_path / "data")
+
+    summary = _ingest(services, web.url("/sitemap.xml"))
+
+    fetched = [path for path in web.paths() if path.endswith(".xml")]
+    assert len(fetched) == MAX_SITEMAP_FILES
+    assert summary.failed == [] and summary.added == []
+
+
+def test_a_refresh_stops_fetching_once_its_request_budget_is_spent(
+    web: WebServer, tmp_path: Path
+) -> None:
+    for name in "abcdef":
+        web.page(f"/{name}.html", _page(f"Page {name}", f"Facts numbered {name} about work."))
+    services = _services(tmp_path / "data")
+    options = WebOptions(frozenset(LOCAL), {}, max_requests=4)  # robots.txt and three pages
+    urls = [web.url(f"/{name}.html") for name in "abcdef"]
+
+    summary = refresh(services.kb, [(url, None) for url in urls], full=False, web=options)
+
+    assert len(web.requests) == 4
+    assert sorted(summary.added) == urls[:3]
+    assert {failure.source for failure in summary.failed} == set(urls[3:])
+    assert all("budget of 4 web requests" in failure.reason for failure in summary.failed)
+
+
+def test_the_refresh_budget_grows_with_the_configured_page_limits(tmp_path: Path) -> None:
+    config = tmp_path / "big.toml"
+    config.write_text(
+        '[[sources]]\nlocation = "https://workforce.iowa.gov/sitemap.xml"\nmax_pages = 5000\n'
+        '[[contacts]]\nname = "Kathy Leggett"\nphone = "515-725-3882"\n',
+        encoding="utf-8",
+    )
+    big = load_settings({"SECTORBOT_DATA_DIR": str(tmp_path), "SECTORBOT_CONFIG": str(config)})
+
+    assert make_settings(tmp_path).web_options().max_requests == MAX_REQUESTS_PER_REFRESH
+    assert big.web_options().max_requests == 2 * (5000 + MAX_SITEMAP_FILES)

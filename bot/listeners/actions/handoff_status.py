@@ -1,4 +1,9 @@
-"""Claim / Resolved buttons on a hand-off notification: move the request, record who and when."""
+"""Claim / Resolved buttons on a hand-off notification: move the request, record who and when.
+
+The notification sits in a channel many people can read, so a click is checked first: only
+the configured contacts, admins and staff (``Settings.handoff_staff``) move a request; anyone
+else is told so, privately, and nothing changes.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from slack_bolt import Ack, Respond
 from bot import ids, messages
 from bot.handoff import store, workflow
 from bot.services import Services
+from bot.slack_text import escape
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +31,11 @@ def build_handler(services: Services) -> Callable[..., None]:
         to_status = "claimed" if action.get("action_id") == ids.HANDOFF_CLAIM else "resolved"
         reference = str(action.get("value", ""))
         user_id = body["user"]["id"]
+        if user_id not in services.settings.handoff_staff:
+            logger.info("refused a hand-off status change from someone who is not staff")
+            text = messages.handoff_move_refused(escape(reference[:40]))
+            respond(text=text, response_type="ephemeral", replace_original=False)
+            return
         try:
             workflow.move(services.engine, reference, to_status, user_id)
         except LookupError:

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot import messages
 from bot.answering import contact_for
+from bot.handoff.metadata import metadata_key
 from bot.handoff.modal import Opening, open_or_explain
 from bot.services import Services
 from bot.store import turns
@@ -17,6 +18,7 @@ from bot.store import turns
 
 def build_handler(services: Services) -> Callable[..., None]:
     """The ``talk_to_person`` button listener."""
+    key = metadata_key(services.settings)
 
     def handle_talk_to_person(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
@@ -33,12 +35,14 @@ def build_handler(services: Services) -> Callable[..., None]:
             profile_user=user_id,
             message_channel=str(container.get("channel_id") or ""),
             message_ts=str(container.get("message_ts") or ""),
+            workspace_url=services.workspace_url,
         )
         contact = contact_for(services, question)
         open_or_explain(
             client,
             opening,
             contact,
+            key,
             lambda: respond(
                 text=messages.talk_to_person(contact),
                 response_type="ephemeral",

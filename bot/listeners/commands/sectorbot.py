@@ -13,6 +13,7 @@ from bot import ids, messages
 from bot.admin import texts
 from bot.answering import QUESTION_LIMIT, Asked, contact_for, prepare_reply, too_long
 from bot.blocks.contact import build_contact_blocks
+from bot.handoff.metadata import metadata_key
 from bot.handoff.modal import Opening, open_or_explain
 from bot.handoff.store import OPEN_STATUSES, list_requests
 from bot.listeners.commands.admin import handle_admin, is_admin
@@ -26,6 +27,7 @@ LISTING_LIMIT = 30
 
 def build_handler(services: Services) -> Callable[..., None]:
     """The ``/sectorbot`` listener."""
+    key = metadata_key(services.settings)
 
     def handle_sectorbot(
         ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
@@ -54,6 +56,7 @@ def build_handler(services: Services) -> Callable[..., None]:
                 client,
                 opening,
                 contact,
+                key,
                 lambda: respond(text=messages.talk_to_person(contact), response_type="ephemeral"),
             )
         elif subcommand == "handoffs":
@@ -64,8 +67,7 @@ def build_handler(services: Services) -> Callable[..., None]:
             ack(text=messages.unknown_subcommand(escape(word[:WORD_LIMIT])))
 
     def _listing(user_id: str) -> str:
-        contacts = {contact.slack_user_id for contact in services.settings.contacts}
-        if user_id not in services.settings.admin_user_ids | (contacts - {""}):
+        if user_id not in services.settings.handoff_staff:
             return messages.handoffs_refused()
         requests = list_requests(services.engine, OPEN_STATUSES)[-LISTING_LIMIT:]
         lines = [

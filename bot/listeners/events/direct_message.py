@@ -35,6 +35,7 @@ def build_handler(services: Services) -> Callable[..., None]:
             text=plain_text(event.get("text", ""), context.bot_user_id),
             surface="dm",
             team_id=context.team_id,
+            has_files=bool(event.get("files")),
         )
         answer_in_conversation(client, services, asked, Reaction(client, channel, event.get("ts")))
 

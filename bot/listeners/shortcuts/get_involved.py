@@ -9,12 +9,14 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot import messages
+from bot.handoff.metadata import metadata_key
 from bot.handoff.modal import Opening, open_or_explain
 from bot.services import Services
 
 
 def build_handler(services: Services) -> Callable[..., None]:
     """The ``get_involved`` shortcut listener."""
+    key = metadata_key(services.settings)
 
     def handle_get_involved(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -28,6 +30,7 @@ def build_handler(services: Services) -> Callable[..., None]:
             client,
             opening,
             contact,
+            key,
             lambda: client.chat_postMessage(channel=user_id, text=messages.talk_to_person(contact)),
         )
 

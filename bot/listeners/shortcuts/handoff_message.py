@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot import messages
 from bot.answering import contact_for
+from bot.handoff.metadata import metadata_key
 from bot.handoff.modal import Opening, open_or_explain
 from bot.services import Services
 from bot.slack_text import plain_text
@@ -17,6 +18,7 @@ from bot.slack_text import plain_text
 
 def build_handler(services: Services) -> Callable[..., None]:
     """The ``handoff_message`` shortcut listener."""
+    key = metadata_key(services.settings)
 
     def handle_handoff_message(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -30,12 +32,14 @@ def build_handler(services: Services) -> Callable[..., None]:
             profile_user=str(message.get("user") or ""),
             message_channel=str((shortcut.get("channel") or {}).get("id") or ""),
             message_ts=str(message.get("ts") or shortcut.get("message_ts") or ""),
+            workspace_url=services.workspace_url,
         )
         contact = contact_for(services, text)
         open_or_explain(
             client,
             opening,
             contact,
+            key,
             lambda: client.chat_postMessage(
                 channel=opening.requester, text=messages.talk_to_person(contact)
             ),

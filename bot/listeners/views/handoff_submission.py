@@ -16,8 +16,8 @@ from slack_bolt import Ack
 from bot import ids, messages
 from bot.blocks.handoff import build_received_view
 from bot.handoff import workflow
-from bot.handoff.form import read_form, validate
-from bot.handoff.modal import read_metadata
+from bot.handoff.form import error_blocks, read_form, validate
+from bot.handoff.metadata import ModalContext, metadata_key, unseal, workspace_permalink
 from bot.services import Services
 from knowledge.contacts import route_contact
 
@@ -26,18 +26,24 @@ logger = logging.getLogger(__name__)
 
 def build_handler(services: Services) -> Callable[..., None]:
     """The ``handoff_modal`` submission listener."""
+    key = metadata_key(services.settings)
 
     def handle_handoff_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         form = read_form(view)
         errors = validate(form)
         if errors:
-            ack(response_action="errors", errors=errors)
+            ack(response_action="errors", errors=error_blocks(errors, view))
             return
-        metadata = read_metadata(str(view.get("private_metadata") or ""))
+        requester = body["user"]["id"]
+        sealed = unseal(str(view.get("private_metadata") or ""), key, requester)
+        if sealed is None:
+            # What the person typed is theirs; only the unverifiable context is left out.
+            logger.warning("a hand-off form's metadata failed its seal; stored without it")
+            sealed = ModalContext(requester)
         origin = workflow.Origin(
-            requester=body["user"]["id"],
-            on_behalf_of=metadata.get("on_behalf_of", ""),
-            source_permalink=metadata.get("permalink", ""),
+            requester=requester,
+            on_behalf_of=sealed.on_behalf_of,
+            source_permalink=workspace_permalink(sealed.permalink, services.workspace_url),
         )
         # Routing reads what the person wrote, so a regional contact can be added in settings.
         contact = route_contact(
@@ -54,10 +60,8 @@ def build_handler(services: Services) -> Callable[..., None]:
             )
         except Exception:
             logger.exception("could not store a hand-off request")
-            ack(
-                response_action="errors",
-                errors={ids.HANDOFF_DETAILS: messages.handoff_not_saved(contact)},
-            )
+            not_saved = {ids.HANDOFF_DETAILS: messages.handoff_not_saved(contact)}
+            ack(response_action="errors", errors=error_blocks(not_saved, view))
             return
         ack(response_action="update", view=build_received_view(request))
         services.wake_outbox()
