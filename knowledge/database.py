@@ -30,13 +30,14 @@ def make_engine(url: str) -> Engine:
     """Create the engine for ``url`` and make sure the knowledge tables exist.
 
     SQLite gets WAL and a busy timeout so the Slack app and a CLI refresh can share the file.
+    Statements' parameters (questions, hand-off details) never appear in logged errors.
     """
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     _import_table_modules()
     _create_knowledge_tables(engine)
     return engine

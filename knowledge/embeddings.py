@@ -71,7 +71,10 @@ class MiniLMEmbedder:
         return np.vstack(rows)
 
     def _embed_batch(self, session: object, tokenizer: object, texts: Sequence[str]) -> Vectors:
-        encodings = tokenizer.encode_batch(list(texts))  # type: ignore[attr-defined]
+        # A lone surrogate (from a file or a terminal with bad bytes) makes the tokenizer raise;
+        # as a replacement character it is just an unknown token.
+        readable = [t.encode("utf-8", "replace").decode("utf-8") for t in texts]
+        encodings = tokenizer.encode_batch(readable)  # type: ignore[attr-defined]
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}

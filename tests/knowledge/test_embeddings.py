@@ -136,3 +136,10 @@ def test_the_cache_returns_an_empty_matrix_for_no_texts(tmp_path: Path) -> None:
 
     assert cached.embed([]).shape == (0, 384)
     assert cached.computed == 0
+
+
+def test_a_lone_surrogate_is_embedded_as_an_unknown_character(minilm: MiniLMEmbedder) -> None:
+    # Text from a file or a terminal with bad bytes can carry one; the tokenizer used to raise.
+    [vector] = minilm.embed(["What is a sector partnership? \ud800"])
+
+    assert abs(float((vector**2).sum()) - 1.0) < 1e-4
