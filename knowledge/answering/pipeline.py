@@ -72,6 +72,11 @@ class RecentVectors:
         self._recent: OrderedDict[str, Vectors] = OrderedDict()
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        """Forget every remembered vector (benchmarks time the model, not the memory)."""
+        with self._lock:
+            self._recent.clear()
+
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Vectors for ``texts``, embedding only those not seen lately."""
         with self._lock:

@@ -8,6 +8,7 @@ fitted with cross-validation on the development sets (``data/ranker.json``).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -112,9 +113,14 @@ class Evidence:
 
 @dataclass
 class _Sentence:
+    """A stored sentence with what every passage holding it needs, worked out once."""
+
     text: str
     meaning: float
     terms: frozenset[str]
+    asked: frozenset[str]
+    states_wanted: bool
+    tells_change: bool
 
 
 def select(
@@ -155,8 +161,7 @@ def _missing(
     """The share (by weight) of the question's words none of ``top`` holds, and the rarest one."""
     held: set[str] = set()
     for result in top:
-        chunk = result.chunk
-        held.update(content_terms(f"{chunk.title} {' '.join(chunk.headings)} {chunk.text}"))
+        held.update(_chunk_terms(result.chunk))
     lacking = [w for t, w in weights.items() if t not in held]
     total = sum(weights.values()) or 1.0
     return sum(lacking) / total, max(lacking, default=0.0) / version.keywords.idf("")
@@ -188,15 +193,23 @@ def candidates(
         # it (an FAQ entry's question, say) tells which part of the document answers this one.
         heading = stored.get(heading_id(chunk.chunk_id)) if len(chunk.headings) >= 2 else None
         heading_meaning = _cosine(vector, heading.vector) if heading else 0.0
-        context = frozenset(content_terms(f"{chunk.title} {' '.join(chunk.headings)}"))
-        title_terms = frozenset(content_terms(chunk.title))
+        context = _context_terms(chunk) & weights.keys()
+        title_terms = _title_terms(chunk)
         sentences = []
         for index in range(version.sentence_counts.get(chunk.chunk_id, 0)):
             item = stored.get(sentence_id(chunk.chunk_id, index))
             if item is None:
                 break
+            terms = version.terms_of(item)
             sentences.append(
-                _Sentence(item.text, _cosine(vector, item.vector), version.terms_of(item))
+                _Sentence(
+                    item.text,
+                    _cosine(vector, item.vector),
+                    terms,
+                    terms & weights.keys(),
+                    wanted is not None and states_new(wanted, item.text, part.focus),
+                    now > 0 and _TELLS_CHANGE.search(item.text) is not None,
+                )
             )
         chunk_facts = [
             heading_meaning,
@@ -224,9 +237,10 @@ def candidates(
                 window = sentences[first : end + 1]
                 text = " ".join(s.text for s in window)
                 terms = frozenset().union(*(s.terms for s in window))
+                asked = frozenset().union(*(s.asked for s in window))
                 meanings = [s.meaning for s in window]
-                words = sum(w for t, w in weights.items() if t in terms) / total
-                in_context = sum(w for t, w in weights.items() if t in terms or t in context)
+                words = sum(weights[t] for t in asked) / total
+                in_context = sum(weights[t] for t in asked | context)
                 rows.append(
                     [
                         max(meanings),
@@ -239,7 +253,7 @@ def candidates(
                         in_context / total,
                         0.0,
                         *chunk_facts,
-                        float(wanted is not None and states_new(wanted, text, part.focus)),
+                        float(any(s.states_wanted for s in window)),
                         float(wanted is not None),
                         float(len(window)),
                         math.log1p(len(text)),
@@ -248,9 +262,9 @@ def candidates(
                         float(chunk.doc_id in version.secondary),
                         sum(s.text.startswith("- ") for s in window) / len(window),
                         float("://" in text),
-                        len(terms & weights.keys()) / max(1, len(terms)),
+                        len(asked) / max(1, len(terms)),
                         *dated,
-                        now * float(_TELLS_CHANGE.search(text) is not None),
+                        float(any(s.tells_change for s in window)),
                     ]
                 )
                 passages.append(Passage(chunk, first, tuple(s.text for s in window)))
@@ -261,6 +275,22 @@ def candidates(
     for column, gap in ((0, 3), (1, 4), (5, 6), (7, 8)):
         matrix[:, gap] = matrix[:, column] - matrix[:, column].max()
     return passages, matrix
+
+
+@functools.lru_cache(maxsize=100_000)
+def _context_terms(chunk: Chunk) -> frozenset[str]:
+    """The terms of a chunk's title and headings: what every sentence in it is about."""
+    return frozenset(content_terms(f"{chunk.title} {' '.join(chunk.headings)}"))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _title_terms(chunk: Chunk) -> frozenset[str]:
+    return frozenset(content_terms(chunk.title))
+
+
+@functools.lru_cache(maxsize=20_000)
+def _chunk_terms(chunk: Chunk) -> frozenset[str]:
+    return frozenset(content_terms(f"{chunk.title} {' '.join(chunk.headings)} {chunk.text}"))
 
 
 def _list_end(sentences: list[_Sentence], first: int, last: int) -> int:

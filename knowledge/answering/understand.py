@@ -159,7 +159,8 @@ def understand(
     with the long forms of the acronyms the documents define.
     """
     question = question.strip()
-    parts = split_question(expand(search.strip() if search else question, acronyms))
+    expanded = expand(question, acronyms)
+    parts = split_question(expand(search.strip(), acronyms) if search else expanded)
     if context and not search:
         # A follow-up that cannot stand alone ("which program pays for it?") is judged with
         # the question it follows, for its passages as for its search.
