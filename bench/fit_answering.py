@@ -38,11 +38,10 @@ from sklearn.linear_model import LogisticRegression
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from knowledge.acronyms import expand  # noqa: E402
 from knowledge.answering import compose, decide, select  # noqa: E402
 from knowledge.answering.models import LinearModel  # noqa: E402
 from knowledge.answering.retrieve import fuse, rank  # noqa: E402
-from knowledge.answering.understand import IntentClassifier, split_question  # noqa: E402
+from knowledge.answering.understand import IntentClassifier, parts_of  # noqa: E402
 from knowledge.base import KnowledgeBase, OpenVersion  # noqa: E402
 from knowledge.database import make_engine  # noqa: E402
 from knowledge.embeddings import Embedder, make_embedder  # noqa: E402
@@ -237,7 +236,7 @@ def _gather(
             [f.lower() for f in row.get("must_include", [])],
         )
         if q.kind != "involvement":
-            for part in split_question(expand(q.text, version.acronyms)):
+            for part in parts_of(q.text, version.acronyms):
                 vectors = embedder.embed([part.search, part.focus])
                 rankings = rank(version, part.search, vectors[0])
                 found = fuse(version, rankings)

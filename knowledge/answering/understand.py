@@ -159,13 +159,15 @@ def understand(
     with the long forms of the acronyms the documents define.
     """
     question = question.strip()
-    expanded = expand(question, acronyms)
-    parts = split_question(expand(search.strip(), acronyms) if search else expanded)
+    parts = parts_of(search.strip() if search else question, acronyms)
     if context and not search:
         # A follow-up that cannot stand alone ("which program pays for it?") is judged with
         # the question it follows, for its passages as for its search.
-        earlier = expand(context.strip(), acronyms)
-        parts = [Part(f"{earlier} {p.search}", f"{earlier} {p.focus}", p.wanted) for p in parts]
+        earlier = context.strip()
+        parts = [
+            Part(f"{expand(earlier, acronyms)} {p.search}", f"{earlier} {p.focus}", p.wanted)
+            for p in parts
+        ]
     said = words_only(question)
     texts = list(dict.fromkeys([said, *(p.search for p in parts), *(p.focus for p in parts)]))
     vectors = dict(zip(texts, embedder.embed(texts), strict=True))
@@ -182,6 +184,16 @@ def understand(
         p.focus: classifier.probabilities(vectors[p.focus]).get("off_topic", 0.0) for p in parts
     }
     return Understood(question, as_intent(label), guard, tuple(parts), vectors, off_topic)
+
+
+def parts_of(text: str, acronyms: dict[str, str]) -> list[Part]:
+    """The parts of a question, each searched with the long forms of the acronyms it uses.
+
+    The part itself stays as asked. Measured (right document first / facts, sample and real
+    pages): search and part both widened 91.8% 84.8% / 75.5% 67.4%; neither 89.8% 85.5% /
+    75.5% 69.6%; the search only 91.8% 85.5% / 75.5% 69.6%.
+    """
+    return [Part(expand(p.search, acronyms), p.focus, p.wanted) for p in split_question(text)]
 
 
 def words_only(message: str) -> str:
