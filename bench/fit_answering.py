@@ -41,7 +41,11 @@ sys.path.insert(0, str(ROOT))
 from knowledge.answering import compose, decide, select  # noqa: E402
 from knowledge.answering.models import LinearModel  # noqa: E402
 from knowledge.answering.retrieve import fuse, rank  # noqa: E402
-from knowledge.answering.understand import IntentClassifier, parts_of  # noqa: E402
+from knowledge.answering.understand import (  # noqa: E402
+    IntentClassifier,
+    parts_of,
+    states_new,
+)
 from knowledge.base import KnowledgeBase, OpenVersion  # noqa: E402
 from knowledge.database import make_engine  # noqa: E402
 from knowledge.embeddings import Embedder, make_embedder  # noqa: E402
@@ -297,9 +301,9 @@ def _fit_ranker_model(questions: list[Question], keep: list[int]) -> LinearModel
 
 
 def _choose_gap(labelled: list[Question], scores: dict[str, list[np.ndarray]]) -> float:
-    print("  second-passage gap -> facts (sample / real), median length")
+    print("  second-passage gap (in spreads of the scores) -> facts (sample / real), median length")
     chosen, best = 0.0, -1.0
-    for gap in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, math.inf):
+    for gap in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, math.inf):
         shares, lengths = _answer_facts(labelled, scores, gap)
         median = statistics.median(lengths)
         print(f"    {gap:>4}: {shares['sample']:.1%} / {shares['real']:.1%}, {median:.0f} chars")
@@ -326,7 +330,10 @@ def _ranked_evidence(q: Question, scores: list[np.ndarray]) -> list[select.Evide
             for i in order
         )
         version, p, vector, found, _ = part.evidence_inputs
-        evidence.append(select.Evidence(p, vector, tuple(found), passages, {}, 0.0, 0.0))
+        spread = float(np.std(s)) if len(s) > 1 else 1.0
+        evidence.append(
+            select.Evidence(p, vector, tuple(found), passages, {}, 0.0, 0.0, spread=spread)
+        )
     return evidence
 
 
@@ -419,6 +426,7 @@ def _decide_row(q: Question, parts: list[PartData], scores: list[np.ndarray]) ->
         )
         ranked = [select.Passage(part.passages[best].chunk, 0, (), float(s[best]))]
         missing, rarest = select._missing(version, weights, found[: select.TOP_CHUNKS])
+        best_text = part.passages[best].text
         evidence = select.Evidence(
             p,
             vector,
@@ -429,6 +437,7 @@ def _decide_row(q: Question, parts: list[PartData], scores: list[np.ndarray]) ->
             float(part.rows[:, 0].max()),
             missing,
             rarest,
+            bool(p.wanted and states_new(p.wanted, best_text, p.focus)),
         )
         rows.append(decide.signals(evidence, part.off_topic))
     # A compound question is as answerable as its weakest part.

@@ -25,7 +25,10 @@ _ASKS_EMAIL = re.compile(r"\be-?mail\b", re.IGNORECASE)
 
 
 def answer_passages(parts: Sequence[Evidence], second_gap: float) -> list[Passage]:
-    """The passages an answer quotes: each part's best, then a close second for one part."""
+    """The passages an answer quotes: each part's best, then a close second for one part.
+
+    "Close" is within ``second_gap`` times the spread of the part's candidate scores.
+    """
     chosen: list[Passage] = []
     for part in parts:
         best = next((p for p in part.passages if not any(p.overlaps(c) for c in chosen)), None)
@@ -35,7 +38,8 @@ def answer_passages(parts: Sequence[Evidence], second_gap: float) -> list[Passag
         runner_up = next(
             (p for p in parts[0].passages[1:] if not any(p.overlaps(c) for c in chosen)), None
         )
-        if runner_up is not None and chosen[0].score - runner_up.score <= second_gap:
+        gap = chosen[0].score - (runner_up.score if runner_up else 0.0)
+        if runner_up is not None and gap <= second_gap * parts[0].spread:
             chosen.append(runner_up)
     return chosen
 

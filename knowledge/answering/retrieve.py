@@ -20,6 +20,9 @@ CANDIDATES = 24
 RRF_K = 20
 KEYWORD_WEIGHT = 1.5
 CHUNKS = 10
+# Each ranking's best chunk is read even when fusion ranks it lower: an FAQ entry BM25 finds
+# and the vectors miss. Answerable questions declined (sample / real): 4.1% / 2.9% with it,
+# 4.1% / 3.6% without; facts and right document first unchanged.
 EACH_FIRST = 1
 
 
