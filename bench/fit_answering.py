@@ -425,7 +425,10 @@ def _decide_row(q: Question, parts: list[PartData], scores: list[np.ndarray]) ->
             sum(weights.values()) or 1
         )
         ranked = [select.Passage(part.passages[best].chunk, 0, (), float(s[best]))]
-        missing, rarest = select._missing(version, weights, found[: select.TOP_CHUNKS])
+        missing, rarest = select._missing(
+            version, weights, [r.chunk for r in found[: select.TOP_CHUNKS]]
+        )
+        chunk_missing = select._missing(version, weights, [part.passages[best].chunk])[0]
         best_text = part.passages[best].text
         evidence = select.Evidence(
             p,
@@ -437,7 +440,8 @@ def _decide_row(q: Question, parts: list[PartData], scores: list[np.ndarray]) ->
             float(part.rows[:, 0].max()),
             missing,
             rarest,
-            bool(p.wanted and states_new(p.wanted, best_text, p.focus)),
+            best_chunk_missing=chunk_missing,
+            states_wanted=bool(p.wanted and states_new(p.wanted, best_text, p.focus)),
         )
         rows.append(decide.signals(evidence, part.off_topic))
     # A compound question is as answerable as its weakest part.

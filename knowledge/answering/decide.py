@@ -30,6 +30,7 @@ SIGNALS = (
     "top_dense",
     "agreement",
     "missing_words",
+    "best_chunk_missing",
     "off_topic",
 )
 
@@ -67,6 +68,7 @@ def signals(evidence: Evidence, off_topic: float) -> list[float]:
         top_dense,
         agreement,
         evidence.missing_words,
+        evidence.best_chunk_missing,
         off_topic,
     ]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -107,6 +108,9 @@ class Evidence:
     # The question's words the best chunks lack: weighted share, and the rarest one's weight.
     missing_words: float = 0.0
     rarest_missing: float = 0.0
+    # The question's words the best passage's own chunk lacks (weighted share): a page on the
+    # same subject from another state, say, lacks the state the question names.
+    best_chunk_missing: float = 0.0
     # How widely the candidates' scores spread (their standard deviation): the unit in which
     # "nearly as good" is measured, the same for every fit of the ranker.
     spread: float = 1.0
@@ -145,7 +149,8 @@ def select(
     best = dict(zip(FEATURES, rows[order[0]], strict=True)) if passages else {}
     weights = _weights(version, part.focus)
     known = sum(w for t, w in weights.items() if version.keywords.knows(t))
-    missing, rarest = _missing(version, weights, retrieved[:TOP_CHUNKS])
+    missing, rarest = _missing(version, weights, [r.chunk for r in retrieved[:TOP_CHUNKS]])
+    best_chunk_missing = _missing(version, weights, [ranked[0].chunk])[0] if ranked else 1.0
     return Evidence(
         part=part,
         vector=vector,
@@ -157,6 +162,7 @@ def select(
         missing_words=missing,
         rarest_missing=rarest,
         spread=float(np.std(scores)) if len(scores) > 1 else 1.0,
+        best_chunk_missing=best_chunk_missing,
         states_wanted=bool(
             ranked and part.wanted and states_new(part.wanted, ranked[0].text, part.focus)
         ),
@@ -164,12 +170,12 @@ def select(
 
 
 def _missing(
-    version: OpenVersion, weights: dict[str, float], top: list[RetrievedChunk]
+    version: OpenVersion, weights: dict[str, float], top: Sequence[Chunk]
 ) -> tuple[float, float]:
     """The share (by weight) of the question's words none of ``top`` holds, and the rarest one."""
     held: set[str] = set()
-    for result in top:
-        held.update(_chunk_terms(result.chunk))
+    for chunk in top:
+        held.update(_chunk_terms(chunk))
     lacking = [w for t, w in weights.items() if t not in held]
     total = sum(weights.values()) or 1.0
     return sum(lacking) / total, max(lacking, default=0.0) / version.keywords.idf("")
