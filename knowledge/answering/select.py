@@ -25,6 +25,8 @@ from knowledge.terms import content_terms
 from knowledge.types import Chunk
 
 # Wording that says something changed, which a question about how things stand now wants.
+# As a ranker feature (CV facts, sample / real pages): 76.2% / 66.7% with it, 71.4% / 66.7%
+# without.
 _TELLS_CHANGE = re.compile(
     r"\b(moved|transferred|took over|taken over|no longer|since|replaced|renamed|formerly|"
     r"previously|now|currently|as of|effective|ended|expired|sunset)\b",
@@ -204,6 +206,8 @@ def candidates(
         document_rank.setdefault(chunk.doc_id, len(document_rank))
         # A document's title fits every question about its topic; only a section heading below
         # it (an FAQ entry's question, say) tells which part of the document answers this one.
+        # (CV, best passage holds the facts, sample / real: 69.0% / 55.6% with, 66.7% / 55.6%
+        # without.)
         heading = stored.get(heading_id(chunk.chunk_id)) if len(chunk.headings) >= 2 else None
         heading_meaning = _cosine(vector, heading.vector) if heading else 0.0
         context = _context_terms(chunk) & weights.keys()
@@ -231,6 +235,9 @@ def candidates(
             result.fused / best_fused,
             float(document_rank[chunk.doc_id]),
         ]
+        # An archived page and an old one lose to current ones, more so asked about "now". Mixed
+        # on the development sets (CV facts 76.2% / 66.7% with, 73.8% / 69.2% without); kept
+        # for the archived-page behaviour the tests on our own documents check.
         archived = float(chunk.doc_id in version.superseded)
         # How much older than the newest retrieved document, in years (capped: 10 is "old").
         older = min(10.0, (newest - chunk.date).days / 365.25) if newest and chunk.date else 0.0

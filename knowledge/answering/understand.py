@@ -43,7 +43,8 @@ _OWN_CASE = re.compile(
     re.IGNORECASE,
 )
 # What the wording asks for, in order of precedence; a passage stating such a value (one the
-# question does not already contain) is more likely to answer it.
+# question does not already contain) is more likely to answer it. A signal for deciding (its
+# fitted weight is in data/decide.json); as a ranker feature it cost facts on both sets.
 _ASKS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (
         "money",
