@@ -242,7 +242,7 @@ def _gather(
         if q.kind != "involvement":
             for part in parts_of(q.text, version.acronyms):
                 vectors = embedder.embed([part.search, part.focus])
-                rankings = rank(version, part.search, vectors[0])
+                rankings = rank(version, part.keyword_text, vectors[0])
                 found = fuse(version, rankings)
                 passages, matrix = select.candidates(version, part, vectors[1], found)
                 held = np.array(
