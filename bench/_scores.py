@@ -11,16 +11,15 @@ import json
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from _machine import percentile
 
 if TYPE_CHECKING:
-    from knowledge.types import Answer, Source
+    from knowledge.types import Answer
 
 KINDS = ("factual", "paraphrase", "multi-doc", "temporal", "out_of_scope", "involvement")
-SEED_ALIAS = "seed"
 
 
 class ScoredCase(Protocol):
@@ -169,44 +168,3 @@ def problems(question: Question, case: ScoredCase) -> list[str]:
 def _share(flags: Iterable[bool]) -> float | None:
     values = list(flags)
     return sum(values) / len(values) if values else None
-
-
-@dataclass(frozen=True)
-class CopiedCase:
-    """``knowledge.evaluate.Case``'s three definitions, for when that module does not import.
-
-    Only used while ``knowledge/`` is mid-rewrite, so the recipe can still be measured;
-    ``tests/test_bench_quality.py`` checks that it agrees with the real ``Case``. Seed sources
-    are recognised by their folder alone: the recipe always cites a file path.
-    """
-
-    kind: str
-    expected: list[str]
-    must_include: list[str]
-    answer: Answer
-
-    @property
-    def answerable(self) -> bool:
-        return self.kind != "out_of_scope"
-
-    def rank(self) -> int | None:
-        for position, source in enumerate(self.answer.sources, start=1):
-            if any(_matches(name, source) for name in self.expected):
-                return position
-        return None
-
-    def needed_in_top5(self) -> bool:
-        top = self.answer.sources[:5]
-        found = [any(_matches(name, source) for source in top) for name in self.expected]
-        return all(found) if self.kind == "multi-doc" else any(found)
-
-    def facts_present(self) -> bool:
-        text = self.answer.text.lower()
-        return all(fact.lower() in text for fact in self.must_include)
-
-
-def _matches(expected: str, source: Source) -> bool:
-    location = PurePath(source.path or source.url or "")
-    if location.name == expected:
-        return True
-    return expected == SEED_ALIAS and SEED_ALIAS in location.parent.parts

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from _machine import REPO, SHARED, emit, machine_info, use_repo_imports
 from _scores import (
     KINDS,
-    CopiedCase,
     Outcome,
     Question,
     ScoredCase,
@@ -279,25 +278,9 @@ def _run_recipe(
 def score_recipe(
     answer: Callable[[str], Answer], questions: Iterable[Question]
 ) -> tuple[list[ScoredCase], str]:
-    """Answer each question and wrap it for scoring; also say whose definitions scored it.
+    """Answer each question and wrap it in ``knowledge.evaluate.Case``, the bot's own scoring."""
+    from knowledge.evaluate import Case
 
-    ``knowledge.evaluate.Case`` is the bot's own scoring, so it is used whenever it imports.
-    While ``knowledge/`` is mid-rewrite it may not, and the recipe must still be measured.
-    """
-    try:
-        from knowledge.evaluate import Case
-    except ImportError as error:
-        scored_by = f"bench/_scores.py CopiedCase (knowledge.evaluate: {error})"
-        copied = [
-            CopiedCase(
-                kind=question.kind,
-                expected=question.expected,
-                must_include=question.must_include,
-                answer=answer(question.question),
-            )
-            for question in questions
-        ]
-        return list(copied), scored_by
     cases = [
         Case(
             qid=question.qid,
