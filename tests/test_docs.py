@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from ingest.loaders import SUPPORTED_SUFFIXES
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -40,14 +41,17 @@ def test_the_cli_has_the_commands_design_md_names() -> None:
 
 
 @pytest.mark.parametrize("name", COMMANDS)
-def test_every_command_has_help_text(name: str) -> None:
+def test_every_command_has_help_text_with_an_example(name: str) -> None:
     command = cli.commands[name]
 
     assert command.help and command.help.strip()
     result = CliRunner().invoke(cli, [name, "--help"], prog_name="sectorbot")
     assert result.exit_code == 0, result.output
     assert f"Usage: sectorbot {name}" in result.output
-    assert " ".join(command.help.split()) in " ".join(result.output.split())
+    first_line = command.help.strip().splitlines()[0]
+    assert first_line in result.output
+    assert re.search(r"^\s+Examples?:\n\s+sectorbot ", result.output, re.MULTILINE), result.output
+    assert re.search(rf"^\s+sectorbot {name}\b", result.output, re.MULTILINE), result.output
 
 
 def test_the_group_help_lists_every_command_with_examples() -> None:
@@ -57,6 +61,45 @@ def test_the_group_help_lists_every_command_with_examples() -> None:
     assert "Examples:" in result.output
     for name in COMMANDS:
         assert re.search(rf"^\s+{name}\s+\S", result.output, re.MULTILINE), name
+
+
+def test_no_description_in_the_command_list_is_cut_off() -> None:
+    listed = CliRunner().invoke(cli, ["--help"]).output.split("Commands:\n", 1)[1]
+
+    assert "..." not in listed, listed
+    for name in COMMANDS:
+        first_line = cli.commands[name].help.strip().splitlines()[0]  # type: ignore[union-attr]
+        assert re.search(rf"^\s+{name}\s+{re.escape(first_line)}$", listed, re.MULTILINE), name
+
+
+def test_bare_sectorbot_prints_the_help_and_succeeds() -> None:
+    result = CliRunner().invoke(cli, [], prog_name="sectorbot")
+
+    assert result.exit_code == 0, result.output
+    assert "Usage: sectorbot" in result.output and "Commands:" in result.output
+
+
+def test_serve_help_names_the_tokens_each_mode_needs_and_the_env_file() -> None:
+    text = " ".join(CliRunner().invoke(cli, ["serve", "--help"]).output.split())
+
+    for key in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", ".env"):
+        assert key in text
+
+
+def test_eval_help_describes_the_question_format() -> None:
+    text = CliRunner().invoke(cli, ["eval", "--help"]).output
+
+    for field in ("question", "kind", "expected_files", "must_include"):
+        assert f'"{field}"' in text
+    for kind in ("factual", "paraphrase", "multi-doc", "temporal", "involvement", "out_of_scope"):
+        assert kind in text
+
+
+def test_ingest_help_lists_the_file_types_it_reads() -> None:
+    text = CliRunner().invoke(cli, ["ingest", "--help"]).output
+
+    for suffix in SUPPORTED_SUFFIXES:
+        assert suffix in text
 
 
 @pytest.mark.parametrize("name", COMMANDS)
