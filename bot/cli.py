@@ -266,7 +266,7 @@ def serve(context: click.Context, mode: str, host: str, port: int) -> None:
         raise click.ClickException(
             f"`sectorbot serve --{mode}` needs {' and '.join(missing)}; set "
             f"{'them' if len(missing) > 1 else 'it'} in the environment or .env "
-            "(see .env.example and README.md)"
+            "(see .env.example; docs/slack-setup.md says where Slack shows each token)"
         )
     services = _services(context)
     _ensure_knowledge(services, quiet=False)
