@@ -1,14 +1,16 @@
-"""The sectorbot command line.
+"""The sectorbot command line: answer questions about Iowa's Business Sector Partnerships.
+
+Without Slack, `ask` and `chat` answer from the knowledge base (built from the configured
+sources on first use); `serve` runs the Slack app. Settings come from the environment or a
+.env file (see .env.example). `sectorbot COMMAND --help` describes each command.
 
 \b
 Examples:
   sectorbot ask "How can my company join a sector partnership?"
+  sectorbot chat
   sectorbot ingest --reset ./docs https://workforce.iowa.gov/sitemap.xml
-  sectorbot eval questions.jsonl --json
-  sectorbot serve --http --port 3000
+  sectorbot serve --socket
   sectorbot handoffs --status new --json
-  sectorbot status
-  sectorbot report --days 30
 """  # noqa: D301 - "\b" is click's marker for "do not rewrap this paragraph"
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ from dotenv import load_dotenv
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
 
+from bot import messages
 from bot.admin.sources import list_sources
 from bot.admin.status import knowledge_status
 from bot.admin.texts import rollback_text
+from bot.blocks.preview import builder_url, preview_message
+from bot.chat import TerminalConsole, format_answer, run_chat
 from bot.coverage.report import build_report
 from bot.coverage.text import format_coverage
 from bot.handoff.store import STATUSES, format_request_line, list_requests
@@ -44,17 +49,25 @@ from bot.services import ModelError, Services, StorageError, build_services
 from bot.settings import Settings, SettingsError, load_settings
 from ingest.pipeline import RefreshError
 from ingest.summary import RefreshSummary
+from knowledge.contacts import route_contact
 from knowledge.evaluate import evaluate, format_report
-from knowledge.types import Answer
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
 
-@click.group(help=__doc__, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    help=__doc__,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="sectorbot")
 @click.pass_context
 def cli(context: click.Context) -> None:
     """Answer questions about Iowa's Business Sector Partnerships."""
+    if context.invoked_subcommand is None:
+        # Bare `sectorbot` is a request for help, not a mistake.
+        click.echo(context.get_help())
+        context.exit(0)
     # Everything this process creates (the data dir, databases, Chroma's files) is private:
     # it holds questions with who asked them, and hand-offs with names, phones and e-mails.
     os.umask(0o077)
@@ -93,7 +106,19 @@ def _services(context: click.Context) -> Services:
 @json_option
 @click.pass_context
 def ingest(context: click.Context, sources: tuple[str, ...], reset: bool, as_json: bool) -> None:
-    """Index files, folders or URLs (default: the configured sources)."""
+    """Index files, folders, web pages or sitemaps.
+
+    SOURCE is a file, a folder (read recursively), an http(s) page or an XML sitemap (its pages
+    are indexed). Files and pages may be HTML, PDF, DOCX, Markdown or plain text (.html .htm
+    .pdf .docx .md .markdown .txt); anything else is reported and skipped. Without SOURCE, the
+    sources configured in sectorbot.toml are refreshed. Ends with a summary; exits 1 when
+    nothing could be indexed.
+
+    \b
+    Examples:
+      sectorbot ingest ./docs
+      sectorbot ingest --reset ./docs https://workforce.iowa.gov/sitemap.xml
+    """  # noqa: D301
     services = _services(context)
     request = RefreshRequest(trigger="cli", requested_by=_cli_user(), sources=sources, reset=reset)
     summary = _refresh_with_progress(services, request, quiet=as_json)
@@ -105,11 +130,30 @@ def ingest(context: click.Context, sources: tuple[str, ...], reset: bool, as_jso
 @cli.command()
 @click.argument("question")
 @json_option
+@click.option(
+    "--blocks",
+    "as_blocks",
+    is_flag=True,
+    help="Print the Slack message (Block Kit JSON) and a Block Kit Builder link.",
+)
 @click.pass_context
-def ask(context: click.Context, question: str, as_json: bool) -> None:
-    """Answer QUESTION; with "-", answer one question per line of stdin."""
+def ask(context: click.Context, question: str, as_json: bool, as_blocks: bool) -> None:
+    """Answer one question, with numbered sources.
+
+    With QUESTION "-", answers one question per line of stdin, in order. `--json` prints one
+    JSON object per answer (docs/cli.md lists its fields); `--blocks` prints the message the
+    Slack app would post and a link that opens it in Slack's Block Kit Builder.
+
+    \b
+    Examples:
+      sectorbot ask "How can my company join a sector partnership?"
+      sectorbot ask "Who runs the sector partnerships now?" --blocks
+      printf 'What are sector partnerships?\\n' | sectorbot ask - --json
+    """  # noqa: D301
     if not question.strip():
         raise click.UsageError("QUESTION is empty; ask something, or use - to read from stdin")
+    if as_json and as_blocks:
+        raise click.UsageError("--json and --blocks print different things; choose one")
     services = _services(context)
     _ensure_knowledge(services, quiet=as_json)
     questions = (line.strip() for line in sys.stdin) if question == "-" else iter([question])
@@ -120,8 +164,40 @@ def ask(context: click.Context, question: str, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(answer.as_json(), ensure_ascii=False))
             sys.stdout.flush()
+        elif as_blocks:
+            message = preview_message(answer)
+            click.echo(json.dumps(message, ensure_ascii=False, indent=2))
+            click.echo(f"Open it in Block Kit Builder:\n{builder_url(message)}")
         else:
-            click.echo(_format_answer(answer))
+            click.echo(format_answer(answer))
+
+
+@cli.command()
+@click.pass_context
+def chat(context: click.Context) -> None:
+    """Talk with the bot in the terminal, as in a Slack thread.
+
+    Follow-up questions keep the context, answers show their numbered sources, and /handoff
+    asks the hand-off form's questions and files the request as the Slack form does. Lines
+    piped on stdin are one conversation, one question a line. /quit or Ctrl+D leaves.
+
+    \b
+    Examples:
+      sectorbot chat
+      printf 'What are sector partnerships?\\nwho runs them now?\\n' | sectorbot chat
+    """  # noqa: D301
+    services = _services(context)
+    _ensure_knowledge(services, quiet=False)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        click.echo(messages.chat_welcome(route_contact(context.obj.contacts, "")), err=True)
+    console = TerminalConsole(sys.stdin, sys.stdout, interactive=interactive)
+    try:
+        run_chat(services, console, _cli_user())
+    except KeyboardInterrupt:
+        click.echo("", err=True)
+    finally:
+        services.close()
 
 
 @cli.command(name="eval")
@@ -129,7 +205,22 @@ def ask(context: click.Context, question: str, as_json: bool) -> None:
 @json_option
 @click.pass_context
 def eval_command(context: click.Context, file: Path, as_json: bool) -> None:
-    """Score the bot on a JSONL question set (retrieval, facts, abstention, routing, latency)."""
+    """Score the bot on a set of questions with known answers.
+
+    FILE holds one JSON object a line: "question" (required); "kind": factual (the default),
+    paraphrase, multi-doc (every expected file is needed), temporal, involvement (the person
+    should be routed to the contact) or out_of_scope (the documents do not answer it);
+    "expected_files": file names or URLs that hold the answer; "must_include": strings a right
+    answer contains. Prints retrieval hit@1, hit@5 and MRR, the share of answers holding every
+    must_include string, abstention and routing precision and recall, and latency.
+
+    \b
+    Example:
+      sectorbot eval questions.jsonl
+    where each line of questions.jsonl reads like
+      {"question": "Who runs the partnerships now?", "kind": "factual",
+       "expected_files": ["faq.html"], "must_include": ["Iowa Workforce Development"]}
+    """  # noqa: D301
     services = _services(context)
     _ensure_knowledge(services, quiet=as_json)
     try:
@@ -153,7 +244,19 @@ def eval_command(context: click.Context, file: Path, as_json: bool) -> None:
 )
 @click.pass_context
 def serve(context: click.Context, mode: str, host: str, port: int) -> None:
-    """Run the Slack app: HTTP on POST /slack/events (or Socket Mode with --socket)."""
+    """Run the Slack app (HTTP, or Socket Mode with --socket).
+
+    HTTP mode serves POST /slack/events and GET /healthz and needs SLACK_BOT_TOKEN and
+    SLACK_SIGNING_SECRET; Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (an app-level
+    token with connections:write) and no public URL. Set them in the environment or in a .env
+    file in the working directory (see .env.example; docs/slack-setup.md shows where Slack
+    shows them). Builds the knowledge base first if it is empty.
+
+    \b
+    Examples:
+      sectorbot serve --socket
+      sectorbot serve --http --port 3000
+    """  # noqa: D301
     from bot.app import SlackConfigurationError, build_app
     from bot.server import knowledge_ready, run_http, run_socket_mode
 
@@ -163,7 +266,7 @@ def serve(context: click.Context, mode: str, host: str, port: int) -> None:
         raise click.ClickException(
             f"`sectorbot serve --{mode}` needs {' and '.join(missing)}; set "
             f"{'them' if len(missing) > 1 else 'it'} in the environment or .env "
-            "(see .env.example and README.md)"
+            "(see .env.example; docs/slack-setup.md says where Slack shows each token)"
         )
     services = _services(context)
     _ensure_knowledge(services, quiet=False)
@@ -201,7 +304,13 @@ def serve(context: click.Context, mode: str, host: str, port: int) -> None:
 @json_option
 @click.pass_context
 def handoffs(context: click.Context, status: str | None, as_json: bool) -> None:
-    """List stored hand-off requests, oldest first."""
+    """List stored hand-off requests, oldest first.
+
+    \b
+    Examples:
+      sectorbot handoffs
+      sectorbot handoffs --status new --json
+    """  # noqa: D301
     services = _services(context)
     requests = list_requests(services.engine, (status,) if status else None)
     for request in requests:
@@ -220,7 +329,15 @@ def handoffs(context: click.Context, status: str | None, as_json: bool) -> None:
 @json_option
 @click.pass_context
 def report(context: click.Context, days: int | None, as_json: bool) -> None:
-    """Questions the bot declined or that got "not helpful", grouped: the documents to add."""
+    """Show what the bot could not answer: the documents to add.
+
+    Questions the bot declined, or whose answer got "Not helpful", grouped by meaning, most
+    asked first.
+
+    \b
+    Example:
+      sectorbot report --days 30
+    """  # noqa: D301
     services = _services(context)
     coverage = build_report(services.engine, services.kb.embedder, days=days)
     click.echo(json.dumps(coverage.as_json(), indent=2) if as_json else format_coverage(coverage))
@@ -247,7 +364,15 @@ def _missing_slack_settings(settings: Settings, mode: str) -> list[str]:
 @json_option
 @click.pass_context
 def refresh_command(context: click.Context, as_json: bool) -> None:
-    """Refresh the configured sources (the same as `ingest` without SOURCE)."""
+    """Refresh the configured sources.
+
+    The same as `ingest` without SOURCE: re-reads the sources in sectorbot.toml and serves
+    the new version once it is complete.
+
+    \b
+    Example:
+      sectorbot refresh --json
+    """  # noqa: D301
     services = _services(context)
     request = RefreshRequest(trigger="cli", requested_by=_cli_user())
     summary = _refresh_with_progress(services, request, quiet=as_json)
@@ -260,7 +385,12 @@ def refresh_command(context: click.Context, as_json: bool) -> None:
 @json_option
 @click.pass_context
 def rollback(context: click.Context, as_json: bool) -> None:
-    """Serve the knowledge-base version built before the current one."""
+    """Serve the previous knowledge-base version again.
+
+    \b
+    Example:
+      sectorbot rollback
+    """  # noqa: D301
     services = _services(context)
     try:
         switched = roll_back(services)
@@ -278,7 +408,15 @@ def rollback(context: click.Context, as_json: bool) -> None:
 @json_option
 @click.pass_context
 def status(context: click.Context, as_json: bool) -> None:
-    """Show the version being served, its size and age, and the last and next refresh."""
+    """Show the knowledge base served and its refreshes.
+
+    The version being served, its size and age, the version a rollback would serve, and the
+    last and next refresh.
+
+    \b
+    Example:
+      sectorbot status --json
+    """  # noqa: D301
     report = knowledge_status(_services(context))
     click.echo(json.dumps(report.as_json()) if as_json else "\n".join(report.lines()))
 
@@ -287,7 +425,15 @@ def status(context: click.Context, as_json: bool) -> None:
 @json_option
 @click.pass_context
 def sources(context: click.Context, as_json: bool) -> None:
-    """List the configured sources, their documents and when each was last fetched."""
+    """List the configured sources and their documents.
+
+    Each source in sectorbot.toml with its documents in the served version, when it was last
+    fetched, and why the last refresh could not read it, if it could not.
+
+    \b
+    Example:
+      sectorbot sources
+    """  # noqa: D301
     listing = list_sources(_services(context))
     click.echo(json.dumps(listing.as_json()) if as_json else "\n".join(listing.lines()))
 
@@ -327,16 +473,3 @@ def _print_summary(summary: RefreshSummary, as_json: bool) -> None:
         click.echo(json.dumps(summary.as_json()))
     else:
         click.echo(summary.as_text())
-
-
-def _format_answer(answer: Answer) -> str:
-    lines = [answer.text]
-    if answer.sources:
-        lines.append("")
-        lines.append("Sources:")
-        for source in answer.sources:
-            where = source.url or source.path or ""
-            date = f" ({source.date.isoformat()})" if source.date else ""
-            archived = " [archived page]" if source.archived else ""
-            lines.append(f"  [{source.n}] {source.title}{date}{archived} - {where}")
-    return "\n".join(lines)

@@ -1,6 +1,7 @@
-"""What the Slack app says in its own words (answers themselves come from ``knowledge``).
+"""What the bot says in its own words (answers themselves come from ``knowledge``).
 
-Plain text with Slack mrkdwn where noted; anything that came from a user is escaped by the caller.
+For Slack: plain text with Slack mrkdwn where noted; anything that came from a user is escaped by
+the caller. The ``chat_*`` texts are for the terminal (``sectorbot chat``): plain, unescaped.
 """
 
 from __future__ import annotations
@@ -164,4 +165,86 @@ def files_not_read() -> str:
     return (
         "I can only read text, so I can't open files. Please type your question about Iowa's "
         "Business Sector Partnerships, and I'll answer with sources."
+    )
+
+
+# --- The terminal (``sectorbot chat``) ---------------------------------------------------------
+
+
+def _plain_who(contact: Contact) -> str:
+    return f"{contact.name} ({contact.title})" if contact.title else contact.name
+
+
+def _plain_reach(contact: Contact) -> str:
+    reach = contact.reach_text()
+    return f" at {reach}" if reach else ""
+
+
+def chat_welcome(contact: Contact) -> str:
+    """Shown when ``sectorbot chat`` starts."""
+    return (
+        "Ask me about Iowa's Business Sector Partnerships; follow-up questions keep the context.\n"
+        f"Type /handoff to leave your details for {contact.name}, /help for help, /quit to leave."
+    )
+
+
+def chat_help(contact: Contact) -> str:
+    """``/help`` in the terminal."""
+    return (
+        'Type a question and press Enter; a short follow-up ("who runs them now?") is read '
+        "with the question before it, as in a Slack thread.\n"
+        f"/handoff  leave your details for {_plain_who(contact)}, who follows up\n"
+        "/quit     leave (so does Ctrl+D)"
+    )
+
+
+def chat_handoff_hint(contact: Contact) -> str:
+    """After an answer that routes to the contact: the terminal's "Talk to a person" button."""
+    return f"Type /handoff to leave your details, and {contact.name} will get back to you."
+
+
+def chat_unknown_command(word: str) -> str:
+    """A line starting with "/" that is no command."""
+    return f"There is no command {word}; /help lists them."
+
+
+def chat_apology(contact: Contact) -> str:
+    """Said when answering failed: never silent, never a stack trace."""
+    return (
+        "Sorry, something went wrong while I was looking that up. Please try again in a minute, "
+        f"or contact {_plain_who(contact)}{_plain_reach(contact)}."
+    )
+
+
+def chat_handoff_intro(contact: Contact) -> str:
+    """Before the hand-off form's questions."""
+    return (
+        f"I'll pass your details to {_plain_who(contact)}, who follows up. Press Enter to skip a "
+        "question or keep the [suggestion]; give an e-mail address or a phone number; "
+        "/cancel stops."
+    )
+
+
+def chat_handoff_filed(reference: str, contact: Contact, *, queued: bool) -> str:
+    """The request is stored; ``queued``: notifications wait in the outbox for the Slack app."""
+    told = (
+        f"The Slack app (sectorbot serve, on this database) delivers the message to "
+        f"{contact.name} from the outbox as soon as it runs."
+        if queued
+        else f"No Slack user, hand-off channel or e-mail is set up for {contact.name}, so no "
+        "message goes out; staff see the request with `sectorbot handoffs`."
+    )
+    return f"Thanks! Your request {reference} is saved for {contact.name}. {told}"
+
+
+def chat_handoff_cancelled() -> str:
+    """The form was left before it was sent."""
+    return "Nothing was sent."
+
+
+def chat_handoff_not_saved(contact: Contact) -> str:
+    """Storing the request failed."""
+    return (
+        "Sorry, I couldn't save your request. Please try again in a minute, or contact "
+        f"{_plain_who(contact)}{_plain_reach(contact)} directly."
     )

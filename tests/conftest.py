@@ -1,4 +1,7 @@
-"""Shared fixtures: a scrubbed environment, a temp data dir, real and fake embedders, corpus KB."""
+"""Shared fixtures: a scrubbed environment, a temp data dir, real and fake embedders, corpus KB.
+
+Every document a test reads is under ``tests/data`` (see its README), so a fresh clone passes.
+"""
 
 from __future__ import annotations
 
@@ -16,28 +19,21 @@ from knowledge.embeddings import MiniLMEmbedder
 from tests.storage_backends import SERVERS, STORES, Stores, open_stores
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-CORPUS = SHARED / "corpus"
-SEED = SHARED / "seed"
-DEV_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
 DATA = Path(__file__).resolve().parent / "data"
+# Our own small documents on sector partnerships, and the IWD page the package ships.
+CORPUS = DATA / "corpus"
+IWD_PAGE = REPO / "knowledge" / "defaults" / "iwd_sector_partnerships.md"
+CORPUS_SOURCES = [(str(IWD_PAGE), None), (str(CORPUS), None)]
 # Set by .ci/run once it has started the servers; the storage tests also run against them.
 SERVER_VARIABLES = ("SECTORBOT_TEST_DATABASE_URL", "SECTORBOT_TEST_CHROMA_URL")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Stop at once, saying why, when what the tests need is missing.
+    """Stop at once, saying why, when CI is set without the servers ``.ci/run`` starts.
 
-    The sample documents beside the repository are always needed. Under CI the PostgreSQL and
-    Chroma servers that ``.ci/run`` starts are needed too: there the cases that use them must
+    Under CI the PostgreSQL and Chroma servers are needed: there the cases that use them must
     run, never be skipped (elsewhere they skip, so the suite runs without servers).
     """
-    if not (CORPUS.is_dir() and SEED.is_dir() and DEV_QUESTIONS.is_file()):
-        pytest.exit(
-            f"the sample documents are missing: the tests read {SHARED}/corpus, seed and "
-            "eval/dev_questions.jsonl (the shared/ folder that sits beside this repository)",
-            returncode=4,
-        )
     missing = [key for key in SERVER_VARIABLES if not os.environ.get(key)]
     if os.environ.get("CI") and missing:
         pytest.exit(
@@ -104,12 +100,12 @@ def minilm() -> MiniLMEmbedder:
 
 @pytest.fixture(scope="session")
 def corpus_services(tmp_path_factory: pytest.TempPathFactory, minilm: MiniLMEmbedder) -> Services:
-    """A knowledge base built once from the seed page and the sample corpus (real embeddings)."""
+    """A knowledge base built once from the IWD page and ``tests/data/corpus`` (real embeddings)."""
     from ingest.pipeline import refresh
 
     data_dir = tmp_path_factory.mktemp("corpus-kb")
     services = build_services(make_settings(data_dir), embedder=minilm)
-    refresh(services.kb, [(str(SEED), None), (str(CORPUS), None)], full=False, reset=True)
+    refresh(services.kb, CORPUS_SOURCES, full=False, reset=True)
     return services
 
 
@@ -137,9 +133,7 @@ def server_corpus_services(
             rows = [dict(row._mapping) for row in source.execute(select(embedding_cache))]
         with services.engine.begin() as target:
             target.execute(insert(embedding_cache), rows)
-        summary = refresh(
-            services.kb, [(str(SEED), None), (str(CORPUS), None)], full=False, reset=True
-        )
+        summary = refresh(services.kb, CORPUS_SOURCES, full=False, reset=True)
         assert summary.embedded == 0
         yield services
         services.close()

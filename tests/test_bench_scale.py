@@ -19,10 +19,13 @@ def test_scale_benchmark_grows_a_version_and_answers_from_it_embedded_and_via_a_
     corpus = tmp_path / "corpus"
     seed.mkdir()
     corpus.mkdir()
-    shutil.copy(CORPUS / "a16_2016_qa_varner_sector_partnerships.txt", seed)
-    shutil.copy(CORPUS / "a07_iowa_code_84A15_explainer.md", corpus)
+    shutil.copy(CORPUS / "qa_2016_sector_partnerships.txt", seed)
+    shutil.copy(CORPUS / "pathway_navigators_explainer.md", corpus)
+    questions = tmp_path / "questions.jsonl"
+    asked = ["Who do navigators serve?", "What is a partnership for?", "How is the money shared?"]
+    questions.write_text("".join(json.dumps({"question": q}) + "\n" for q in asked))
     command = [sys.executable, str(REPO / "bench" / "scale.py"), "--sizes", "60", "--json"]
-    command += ["--seed", str(seed), "--corpus", str(corpus)]
+    command += ["--seed", str(seed), "--corpus", str(corpus), "--questions", str(questions)]
     command += ["--modes", "embedded,server", "--max-questions", "3", "--rounds", "1"]
 
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)

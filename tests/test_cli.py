@@ -190,7 +190,7 @@ def test_eval_names_a_malformed_line(kb_dir: Path, tmp_path: Path) -> None:
 def test_ingest_json_prints_one_summary_object_and_no_progress(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
-    shutil.copyfile(CORPUS / "a07_iowa_code_84A15_explainer.md", docs / "a07.md")
+    shutil.copyfile(CORPUS / "pathway_navigators_explainer.md", docs / "navigators.md")
     shutil.copyfile(DATA / "front_matter.md", docs / "guide.md")
     shutil.copyfile(DATA / "broken.pdf", docs / "broken.pdf")
 

@@ -7,16 +7,10 @@ from typing import Any
 
 from bot import ids
 from bot.blocks.elements import Block, button, section
-from bot.handoff.form import LIMITS
-from bot.handoff.store import HandoffRequest
+from bot.handoff.form import INTEREST_LABELS, LABELS, LIMITS
+from bot.handoff.store import TERMINAL_PREFIX, HandoffRequest
 from bot.slack_text import escape, safe_url
 
-INTEREST_LABELS = {
-    "join": "Join a partnership",
-    "start": "Start a partnership",
-    "training": "A training need",
-    "other": "Something else",
-}
 # Appended to the block id of an input the prefill update fills in.
 PREFILLED_SUFFIX = "-prefilled"
 _STATUS_LINES = {
@@ -63,16 +57,14 @@ def build_handoff_modal(
     if prefill.note:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": prefill.note}]})
     inputs = [
-        _text_input(ids.HANDOFF_NAME, "Name", prefill.name),
-        _text_input(ids.HANDOFF_ORGANIZATION, "Organization", prefill.organization, optional=True),
-        _text_input(
-            ids.HANDOFF_EMAIL, "E-mail", prefill.email, optional=True, hint="E-mail or phone."
-        ),
-        _text_input(ids.HANDOFF_PHONE, "Phone", prefill.phone, optional=True),
-        _text_input(ids.HANDOFF_REGION, "County or region", prefill.region, optional=True),
-        _text_input(ids.HANDOFF_INDUSTRY, "Industry", prefill.industry, optional=True),
+        _text_input(ids.HANDOFF_NAME, prefill.name),
+        _text_input(ids.HANDOFF_ORGANIZATION, prefill.organization, optional=True),
+        _text_input(ids.HANDOFF_EMAIL, prefill.email, optional=True, hint="E-mail or phone."),
+        _text_input(ids.HANDOFF_PHONE, prefill.phone, optional=True),
+        _text_input(ids.HANDOFF_REGION, prefill.region, optional=True),
+        _text_input(ids.HANDOFF_INDUSTRY, prefill.industry, optional=True),
         _interest_input(prefill.interest),
-        _text_input(ids.HANDOFF_DETAILS, "Details", prefill.details, optional=True, multiline=True),
+        _text_input(ids.HANDOFF_DETAILS, prefill.details, optional=True, multiline=True),
     ]
     for block in inputs:
         if block["block_id"] in renamed:
@@ -116,7 +108,11 @@ def build_notification(request: HandoffRequest) -> tuple[str, list[Block]]:
         lines.append(f"County or region: {escape(request.region)}")
     if request.industry:
         lines.append(f"Industry: {escape(request.industry)}")
-    lines.append(f"Sent by <@{request.requester}>")
+    if request.from_terminal:
+        who = escape(request.requester.removeprefix(TERMINAL_PREFIX))
+        lines.append(f"Sent from the terminal (sectorbot chat) by {who}")
+    else:
+        lines.append(f"Sent by <@{request.requester}>")
     url = safe_url(request.source_permalink)
     if url:
         lines.append(f"<{url}|Original message>")
@@ -188,7 +184,6 @@ def _status_line(request: HandoffRequest) -> str:
 
 def _text_input(
     name: str,
-    label: str,
     initial: str,
     *,
     optional: bool = False,
@@ -206,7 +201,7 @@ def _text_input(
     block: Block = {
         "type": "input",
         "block_id": name,
-        "label": {"type": "plain_text", "text": label},
+        "label": {"type": "plain_text", "text": LABELS[name]},
         "element": element,
         "optional": optional,
     }
@@ -228,7 +223,7 @@ def _interest_input(initial: str) -> Block:
     return {
         "type": "input",
         "block_id": ids.HANDOFF_INTEREST,
-        "label": {"type": "plain_text", "text": "What would you like to do?"},
+        "label": {"type": "plain_text", "text": LABELS[ids.HANDOFF_INTEREST]},
         "element": element,
     }
 

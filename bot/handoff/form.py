@@ -1,7 +1,9 @@
-"""The hand-off form's values: read from a ``view_submission``, checked, with errors per input.
+"""The hand-off form: its questions, and its values read from a submission and checked.
 
-Slack enforces ``max_length`` in its own client, but a payload can come from anywhere that holds
-the signing secret's requests, so every limit is checked here again.
+The Slack modal (``bot.blocks.handoff``) and the terminal (``bot.chat``) ask the same questions
+and check the answers with the same rules. Slack enforces ``max_length`` in its own client, but a
+payload can come from anywhere that holds the signing secret's requests, so every limit is
+checked here again.
 """
 
 from __future__ import annotations
@@ -12,6 +14,23 @@ from typing import Any
 
 from bot import ids
 
+# The questions, in the order the form asks them: the modal's labels, the terminal's prompts.
+LABELS = {
+    ids.HANDOFF_NAME: "Name",
+    ids.HANDOFF_ORGANIZATION: "Organization",
+    ids.HANDOFF_EMAIL: "E-mail",
+    ids.HANDOFF_PHONE: "Phone",
+    ids.HANDOFF_REGION: "County or region",
+    ids.HANDOFF_INDUSTRY: "Industry",
+    ids.HANDOFF_INTEREST: "What would you like to do?",
+    ids.HANDOFF_DETAILS: "Details",
+}
+INTEREST_LABELS = {
+    "join": "Join a partnership",
+    "start": "Start a partnership",
+    "training": "A training need",
+    "other": "Something else",
+}
 LIMITS = {
     ids.HANDOFF_NAME: 100,
     ids.HANDOFF_ORGANIZATION: 150,

@@ -31,6 +31,9 @@ from bot.schema import metadata
 from knowledge.database import as_utc
 
 STATUSES = ("new", "notified", "claimed", "resolved")
+# The requester of a hand-off filed in ``sectorbot chat``: the prefix, then the computer's user
+# name. Such a requester has no Slack DM to receive updates in; ``sectorbot handoffs`` shows them.
+TERMINAL_PREFIX = "terminal:"
 OPEN_STATUSES = ("new", "notified", "claimed")
 REFERENCE_PREFIX = "SP"
 
@@ -131,6 +134,16 @@ class HandoffRequest:
             "source_permalink": self.source_permalink,
             "contact": self.contact,
         }
+
+    @property
+    def from_terminal(self) -> bool:
+        """True for a request filed in ``sectorbot chat`` rather than by a Slack member."""
+        return self.requester.startswith(TERMINAL_PREFIX)
+
+
+def terminal_requester(user: str) -> str:
+    """The requester recorded for ``user`` filing a hand-off in the terminal (32 characters)."""
+    return (TERMINAL_PREFIX + user)[:32]
 
 
 def format_request_line(request: HandoffRequest) -> str:

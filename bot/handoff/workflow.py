@@ -69,7 +69,7 @@ def submit(
             messages.append(Message(outbox.CHANNEL_POST, handoff_channel_id))
         if email_contact and contact.email:
             messages.append(Message(outbox.CONTACT_EMAIL, contact.email))
-        messages.append(_to_requester(request, "received"))
+        messages += _to_requester(request, "received")
         outbox.enqueue(connection, request_id, messages, now)
     return request
 
@@ -87,7 +87,7 @@ def on_delivered(connection: Connection, row: outbox.OutboxRow, now: dt.datetime
     request = _load(connection, row.request_id, lock=True)
     if store.mark_notified(connection, row.request_id, now):
         request = _load(connection, row.request_id)
-        outbox.enqueue(connection, row.request_id, [_to_requester(request, "notified")], now)
+        outbox.enqueue(connection, row.request_id, _to_requester(request, "notified"), now)
     elif request.status in ("claimed", "resolved") and row.sent_ts:
         target = row.sent_channel or row.target
         update = Message(outbox.NOTIFICATION_UPDATE, target, update_ts=row.sent_ts)
@@ -120,7 +120,7 @@ def move(engine: Engine, reference: str, to_status: str, by: str) -> HandoffRequ
             for row in outbox.sent_notifications(connection, request_id)
             if (ts := row.sent_ts)
         ]
-        messages.append(_to_requester(request, to_status))
+        messages += _to_requester(request, to_status)
         outbox.enqueue(connection, request_id, messages, now)
     return request
 
@@ -142,10 +142,13 @@ def render(engine: Engine) -> outbox.Render:
     return render_row
 
 
-def _to_requester(request: HandoffRequest, step: str) -> Message:
+def _to_requester(request: HandoffRequest, step: str) -> list[Message]:
+    """The requester's DM about ``step``; none for a request filed in the terminal."""
+    if request.from_terminal:
+        return []
     text = requester_text(request, step)
     block = {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}
-    return Message(outbox.REQUESTER_DM, request.requester, text, [block])
+    return [Message(outbox.REQUESTER_DM, request.requester, text, [block])]
 
 
 def _load(connection: Connection, request_id: int, *, lock: bool = False) -> HandoffRequest:

@@ -28,7 +28,7 @@ def make_chat_model(
     ``OLLAMA_HOST``, ...) are read by the provider's own library, as it documents them.
 
     Raises:
-        LlmSetupError: when LangChain or the provider's package is missing, or the provider
+        LlmSetupError: when the provider's package is missing, or the provider
             refuses the configuration (the message never contains a key).
 
     """
@@ -37,12 +37,9 @@ def make_chat_model(
         raise LlmSetupError(
             f"LLM_MODEL: expected provider:model (e.g. openai:gpt-4o-mini), got {spec!r}"
         )
-    try:
-        from langchain.chat_models import init_chat_model
-    except ImportError:
-        raise LlmSetupError(
-            "LLM_MODEL is set but LangChain is not installed: pip install 'sectorbot[llm]'"
-        ) from None
+    # Imported here, not at the top: the extractive path never pays for loading LangChain.
+    from langchain.chat_models import init_chat_model
+
     options: dict[str, Any] = {}
     if temperature is not None:
         options["temperature"] = temperature

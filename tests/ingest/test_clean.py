@@ -5,8 +5,8 @@ import pytest
 
 from ingest.clean import CleanedHtml, clean_html, format_table
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 DATA = Path(__file__).resolve().parents[1] / "data"
+CORPUS = DATA / "corpus"
 
 
 @pytest.fixture(scope="module")
@@ -84,11 +84,12 @@ def test_date_statement_in_the_stripped_footer_becomes_the_hint():
 
 
 def test_faq_accordion_questions_keep_their_button_text():
-    cleaned = clean_html((CORPUS / "a01_sector_partnerships_faq.html").read_text(encoding="utf-8"))
+    cleaned = clean_html((CORPUS / "sector_partnerships_faq.html").read_text(encoding="utf-8"))
 
     assert "### What is an Iowa Business Sector Partnership?" in cleaned.text
+    assert "Was this page helpful" not in cleaned.text
     assert "Yes\n" not in cleaned.text and "Decline" not in cleaned.text
-    assert cleaned.text.count("\n### ") == 11
+    assert cleaned.text.count("\n### ") == 10
 
 
 def test_body_is_used_when_there_is_no_main():

@@ -6,7 +6,7 @@ import pytest
 from ingest.dates import find_document_date, parse_date_hint
 from ingest.loaders import load_file
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 
 
 @pytest.mark.parametrize(
@@ -95,11 +95,12 @@ def test_date_hints_are_parsed(hint, expected):
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("a01_sector_partnerships_faq.html", dt.date(2025, 2, 1)),
-        ("a04_regional_partnerships_directory.html", dt.date(2025, 1, 1)),
-        ("a16_2016_qa_varner_sector_partnerships.txt", dt.date(2016, 8, 22)),
-        ("a17_transition_to_iwd_briefing.txt", None),
-        ("a24_regional_cte_planning_partnerships.txt", None),
+        ("sector_partnerships_faq.html", dt.date(2025, 2, 1)),
+        ("regional_partnerships_directory.html", dt.date(2025, 1, 1)),
+        ("qa_2016_sector_partnerships.txt", dt.date(2016, 8, 22)),
+        ("business_services_hiring_credits.md", dt.date(2024, 9, 12)),
+        ("transition_to_iwd_briefing.txt", None),
+        ("doe_sector_partnerships_archived.html", None),
     ],
 )
 def test_corpus_documents_get_the_date_they_state(name, expected):

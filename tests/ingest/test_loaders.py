@@ -12,9 +12,9 @@ from ingest.loaders import SUPPORTED_SUFFIXES, load_bytes, load_file, pdf
 from ingest.loaders.text import load_text
 from ingest.split import split_sections
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 DATA = Path(__file__).resolve().parents[1] / "data"
-FAQ = CORPUS / "a01_sector_partnerships_faq.html"
+CORPUS = DATA / "corpus"
+FAQ = CORPUS / "sector_partnerships_faq.html"
 
 
 def test_supported_suffixes_are_the_documented_ones():
@@ -41,6 +41,7 @@ def test_faq_page_keeps_answers_and_drops_site_chrome():
     assert "September 2022" in text
     assert "515-725-3882" in text
     assert "### Who runs the program today?" in text
+    assert "Related pages" in text  # a heading of the page itself, not chrome
 
 
 def test_faq_page_has_title_date_and_kind():
@@ -65,35 +66,35 @@ def test_html_fixture_takes_canonical_url_over_og_url():
 
 
 def test_html_tables_come_out_as_rows_that_read_on_their_own():
-    text = load_file(CORPUS / "a04_regional_partnerships_directory.html").text
+    text = load_file(CORPUS / "regional_partnerships_directory.html").text
 
     assert (
-        "Partnership: WE Build Waterloo | Industry: Construction | "
-        "Education partners: Hawkeye Community College" in text
+        "Partnership: River Bluff Builders Partnership | Region: Southeast Iowa | "
+        "Industry: Construction | Convener: River Bluff Community College" in text
     )
 
 
 def test_pdf_gets_headings_from_font_sizes_and_tables_as_rows():
-    document = load_file(CORPUS / "a09_iowa_wioa_state_plan_brief.pdf")
+    document = load_file(CORPUS / "workforce_plan_brief.pdf")
 
     assert document.kind == "pdf"
-    assert document.title == "Iowa's WIOA Unified State Plan: A Briefing for Business Partners"
-    assert "# Iowa's WIOA Unified State Plan: A Briefing for Business Partners\n" in document.text
+    assert document.title == "Iowa's Workforce Plan: A Briefing for Employers"
+    assert "# Iowa's Workforce Plan: A Briefing for Employers\n" in document.text
     assert "\n## 3. Core partner agencies\n" in document.text
     assert (
-        "Agency: Iowa Department of Education, Adult Education and Literacy | "
-        "Role in the plan: Title II (Adult Education and Literacy)" in document.text
+        "Agency: Iowa Department of Education | "
+        "Role in the plan: Adult education and literacy" in document.text
     )
     assert "- Dislocated Worker\n" in document.text
 
 
 def test_pdf_running_headers_and_page_numbers_are_dropped():
-    text = load_file(CORPUS / "a03_inventory_mapping_report_summary.pdf").text
+    text = load_file(CORPUS / "partnership_inventory_summary.pdf").text
 
-    assert "Compiled from public sources" not in text
     assert "Page 1" not in text and "Page 2" not in text
-    assert text.count("Briefing summary - Sector Partnerships") == 0
-    assert "approximately 60 sector partnerships" in text
+    assert text.count("Briefing summary - Sector Partnership Inventory") == 0
+    assert "found 57 active sector partnerships" in text
+    assert "Industry: Health care | Active partnerships: 12" in text
 
 
 def test_small_pdf_fixture_reads_text_heading_table_and_date():
@@ -185,12 +186,12 @@ def test_docx_headings_lists_and_tables_keep_document_order(tmp_path):
 
 
 def test_docx_template_timestamp_is_not_taken_as_the_date():
-    # python-docx's blank template claims December 2013; the corpus DOCX files carry it.
-    document = load_file(CORPUS / "a19_employer_innovation_fund_fact_sheet.docx")
+    # python-docx's blank template claims December 2013; the corpus DOCX file carries it.
+    document = load_file(CORPUS / "regional_training_fund_fact_sheet.docx")
 
     assert document.date is None
-    assert document.title == "Future Ready Iowa Employer Innovation Fund - Fact Sheet"
-    assert "Round: First awards (August 2019) | Key facts: 13 employers" in document.text
+    assert document.title == "Regional Training Fund - Fact Sheet"
+    assert "Round: First awards (May 2021) | Key facts: 11 partnerships" in document.text
 
 
 def test_corrupt_docx_is_a_load_error(tmp_path):
@@ -236,22 +237,22 @@ def test_leading_rule_is_not_mistaken_for_front_matter(tmp_path):
 
 
 def test_markdown_corpus_document_takes_its_first_heading_as_title():
-    document = load_file(CORPUS / "a12_future_ready_iowa_overview.md")
+    document = load_file(CORPUS / "workforce_glossary.md")
 
-    assert document.title == "Future Ready Iowa: Goal, History and Programs"
-    assert document.date == dt.date(2025, 1, 1)
+    assert document.title == "Glossary of Workforce Terms and Acronyms"
+    assert document.date == dt.date(2024, 3, 1)
 
 
 def test_plain_text_headings_bullets_and_paragraphs_become_light_markdown():
-    document = load_file(CORPUS / "a16_2016_qa_varner_sector_partnerships.txt")
+    document = load_file(CORPUS / "qa_2016_sector_partnerships.txt")
 
     assert document.kind == "text"
-    assert document.title.startswith("2016 Q&A: WHAT SECTOR PARTNERSHIPS ARE")
+    assert document.title == "2016 Q&A: What Sector Partnerships Are For"
     assert document.date == dt.date(2016, 8, 22)
     assert "\n## THE PROBLEM\n" in document.text
     assert "- Serve both employers and workers.\n" in document.text
     assert "=====" not in document.text and "-----" not in document.text
-    assert "interview with Jeremy Varner, then the division administrator" in document.text
+    assert "interview with Lena Marsh, then the bureau chief" in document.text
 
 
 def test_short_capital_line_alone_becomes_a_heading(tmp_path):

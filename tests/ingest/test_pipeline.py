@@ -27,9 +27,9 @@ from tests.storage_backends import EMBEDDED, Stores
 ON_FILES = Stores(EMBEDDED, {})
 
 GOOD_FILES = (
-    "a03_inventory_mapping_report_summary.pdf",
-    "a07_iowa_code_84A15_explainer.md",
-    "a16_2016_qa_varner_sector_partnerships.txt",
+    "partnership_inventory_summary.pdf",
+    "pathway_navigators_explainer.md",
+    "qa_2016_sector_partnerships.txt",
 )
 BAD_FILES = ("broken.pdf", "binary.txt", "unknown.xyz")
 

@@ -1,4 +1,8 @@
-"""Answers on the sample corpus with the real offline model: facts, citations, declines, routing."""
+"""Answers on our test documents with the real offline model: facts, citations, declines, routing.
+
+The documents are in ``tests/data/corpus`` (see its README): invented, apart from the facts of the
+public IWD page.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.services import Services
-from knowledge.evaluate import evaluate
 from knowledge.types import Answer
-from tests.conftest import DEV_QUESTIONS, corpus_on
+from tests.conftest import corpus_on
 from tests.storage_backends import STORES
 
 
@@ -43,23 +46,22 @@ def _assert_citations_are_consistent(answer: Answer) -> None:
 def test_a_factual_question_is_answered_with_the_fact_and_its_source_first(
     corpus_kb: Services,
 ) -> None:
-    answer = _ask(corpus_kb, "How many sector partnerships did the 2017 statewide inventory find?")
+    answer = _ask(corpus_kb, "How many sector partnerships did the 2019 statewide inventory find?")
 
     assert answer.confident and answer.intent == "question"
-    assert "60" in answer.text
+    assert "57" in answer.text
     assert _names(answer)[0] in {
-        "a03_inventory_mapping_report_summary.pdf",
-        "a02_doe_sector_partnerships_archived.html",
-        "a01_sector_partnerships_faq.html",
+        "partnership_inventory_summary.pdf",
+        "sector_partnerships_faq.html",
     }
     _assert_citations_are_consistent(answer)
 
 
 def test_answers_are_a_few_sentences_not_whole_chunks(corpus_kb: Services) -> None:
-    answer = _ask(corpus_kb, "What does Iowa Code section 84A.15 allow community colleges to do?")
+    answer = _ask(corpus_kb, "What does the Pathway Navigators Act allow community colleges to do?")
 
     assert answer.confident
-    assert "PACE" in answer.text
+    assert "career navigators" in answer.text
     assert len(answer.text) < 700
 
 
@@ -79,10 +81,11 @@ def test_a_question_about_the_askers_own_claim_is_declined(corpus_kb: Services) 
 
 
 def test_private_contact_details_are_never_given(corpus_kb: Services) -> None:
-    answer = _ask(corpus_kb, "What's Beth Townsend's home phone number?")
+    # The documents give her office number; nobody's personal details are looked for or given.
+    answer = _ask(corpus_kb, "What's Morgan Ellery's home phone number?")
 
     assert not answer.confident
-    assert "515-281" not in answer.text
+    assert "515-555-0148" not in answer.text
 
 
 def test_a_wish_to_get_involved_is_routed_to_the_contact_with_a_citation(
@@ -111,18 +114,16 @@ def test_the_email_question_says_none_is_published_instead_of_inventing_one(
 def test_a_compound_question_cites_a_source_for_each_part(corpus_kb: Services) -> None:
     answer = _ask(
         corpus_kb,
-        "Which state training program covers newly created jobs, and which federal tax credit "
-        "helps employers hire from certain groups?",
+        "Which state training program covers newly created jobs, and which tax credit helps "
+        "employers hire from certain groups?",
     )
 
-    assert "260E" in answer.text
-    assert "WOTC" in answer.text or "Work Opportunity Tax Credit" in answer.text
+    assert "New Positions Training Program" in answer.text
+    assert "Hometown Hiring Credit" in answer.text
     names = _names(answer)
-    assert {
-        "a21_new_jobs_training_260E_260F.html",
-        "a15_community_colleges_workforce_role.pdf",
-    } & set(names)
-    assert "a11_iowaworks_business_services.html" in names
+    assert "new_jobs_training.html" in names
+    assert "business_services_hiring_credits.md" in names
+    _assert_citations_are_consistent(answer)
 
 
 def test_a_question_about_the_present_prefers_what_changed_over_the_archived_page(
@@ -143,25 +144,11 @@ def test_small_talk_gets_a_greeting_without_sources(corpus_kb: Services) -> None
     assert answer.intent == "smalltalk" and answer.sources == ()
 
 
-def test_the_dev_question_set_stays_above_the_quality_bar(corpus_kb: Services) -> None:
-    # A floor under today's figures (bench/quality.py prints them beside the tutorial recipe):
-    # a change that loses ground on the sample set fails here, whatever it gains elsewhere.
-    metrics = evaluate(corpus_kb.answerer, DEV_QUESTIONS).metrics
-
-    assert metrics["hit_at_1"] >= 0.8
-    assert metrics["facts"] >= 0.75
-    assert metrics["median_answer_chars"] < 650
-    assert metrics["abstention_recall"] >= 0.5
-    assert metrics["answerable_declined"] <= 0.08
-    assert metrics["routing_recall"] >= 0.7
-    assert metrics["false_routes"] <= 0.02
-
-
 def test_a_lower_case_acronym_in_a_casual_question_is_recognised(corpus_kb: Services) -> None:
-    answer = _ask(corpus_kb, "how much is the wotc worth per hire")
+    answer = _ask(corpus_kb, "how much is the hhc worth per hire")
 
     assert answer.confident
-    assert "$2,400" in answer.text and "$9,600" in answer.text
+    assert "$1,800" in answer.text and "$5,400" in answer.text
 
 
 def test_thanks_get_a_welcome_not_a_greeting(corpus_kb: Services) -> None:
@@ -178,23 +165,24 @@ def test_a_follow_up_is_searched_with_its_context_but_keeps_its_own_intent(
 
     assert answer.question == "Which state training program pays for it?"
     assert answer.intent == "question"
-    assert "260E" in answer.text
+    assert "New Positions Training Program" in answer.text
 
 
 def test_claims_quoted_from_an_archived_page_are_flagged(corpus_kb: Services) -> None:
     answer = _ask(
         corpus_kb,
-        "Which division of the Department of Education supported sector partnerships?",
+        "Which bureau of the Department of Education supported sector partnerships?",
     )
 
     archived = [s for s in answer.sources if s.archived]
     assert archived, answer.sources
+    assert "Bureau of Career Pathways and Workforce Learning" in answer.text
     assert "(archived page)" in answer.text
 
 
 def test_a_question_naming_an_acronym_finds_what_the_long_form_says(corpus_kb: Services) -> None:
-    # The documents define "Iowa Workforce Development (IWD)" but say when the program moved
-    # only in the long form; the acronym used to lead retrieval to other pages.
+    # The glossary defines "Iowa Workforce Development (IWD)"; the IWD page says when the
+    # program moved only in the long form; the acronym used to lead retrieval to other pages.
     answer = _ask(corpus_kb, "When did the sector partnerships program move to IWD?")
 
     assert answer.confident
@@ -204,11 +192,12 @@ def test_a_question_naming_an_acronym_finds_what_the_long_form_says(corpus_kb: S
 def test_who_runs_them_now_is_answered_from_the_page_that_says_so_today(
     corpus_kb: Services,
 ) -> None:
-    # The FAQ entry that answers it matches by its words only; it used to be crowded out by
-    # chunks both rankings liked, and the answer quoted a page about national models.
+    # The FAQ entry that answers it used to be crowded out by chunks both rankings liked, and
+    # the answer quoted a page about national models (here national_sector_models.html).
     answer = _ask(corpus_kb, "Who runs the sector partnerships now?")
 
     assert "Iowa Workforce Development" in answer.text
+    assert "national_sector_models.html" not in _names(answer)
     assert "Next Gen" not in answer.text and "C-suite" not in answer.text
     assert not any(source.archived for source in answer.sources[:1])
 

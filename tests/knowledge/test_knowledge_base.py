@@ -8,7 +8,7 @@ from bot.services import Services, build_services
 from ingest.pipeline import refresh
 from knowledge import registry
 from knowledge.embeddings import MiniLMEmbedder
-from tests.conftest import CORPUS, SEED, corpus_on
+from tests.conftest import CORPUS, CORPUS_SOURCES, IWD_PAGE, corpus_on
 from tests.storage_backends import STORES
 
 
@@ -31,7 +31,7 @@ def test_the_current_version_holds_what_the_registry_says(corpus_kb: Services) -
     assert {chunk.doc_id for chunk in version.chunk_by_id.values()} == set(documents)
 
 
-def test_the_corpus_documents_keep_their_paths_and_the_seed_page_its_folder(
+def test_the_folder_documents_keep_their_paths_and_the_single_page_its_own(
     corpus_kb: Services,
 ) -> None:
     version = corpus_kb.kb.current()
@@ -42,7 +42,7 @@ def test_the_corpus_documents_keep_their_paths_and_the_seed_page_its_folder(
     assert {path for path in paths if path and "/corpus/" in path} == {
         str(file) for file in CORPUS.iterdir()
     }
-    assert any(path and "/seed/" in path for path in paths)
+    assert str(IWD_PAGE) in paths
 
 
 def test_a_version_published_by_another_process_is_served_without_restart(
@@ -53,7 +53,7 @@ def test_a_version_published_by_another_process_is_served_without_restart(
     other = build_services(corpus_kb.settings, embedder=minilm)
 
     # The same sources again, from scratch: a new version, every embedding from the cache.
-    summary = refresh(other.kb, [(str(SEED), None), (str(CORPUS), None)], full=False, reset=True)
+    summary = refresh(other.kb, CORPUS_SOURCES, full=False, reset=True)
 
     assert summary.embedded == 0
     assert summary.version_id != before.record.version_id
