@@ -100,7 +100,7 @@ def test_date_hints_are_parsed(hint, expected):
         ("qa_2016_sector_partnerships.txt", dt.date(2016, 8, 22)),
         ("business_services_hiring_credits.md", dt.date(2024, 9, 12)),
         ("transition_to_iwd_briefing.txt", None),
-        ("doe_sector_partnerships_archived.html", None),
+        ("doe_sector_partnerships_archived.html", dt.date(2019, 3, 1)),
     ],
 )
 def test_corpus_documents_get_the_date_they_state(name, expected):
