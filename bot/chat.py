@@ -137,10 +137,7 @@ def file_handoff(services: Services, console: Console, user: str, details: str =
     if form is None:
         console.write(messages.chat_handoff_cancelled())
         return
-    # As in Slack, routing reads what the person wrote (a regional contact may match).
-    contact = route_contact(
-        services.settings.contacts, " ".join((form.region, form.industry, form.details))
-    )
+    contact = workflow.contact_for(form, services.settings.contacts)
     try:
         request = workflow.submit(
             services.engine,

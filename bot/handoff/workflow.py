@@ -7,6 +7,7 @@ it, so what people are told never gets ahead of (or lost behind) what is stored.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from bot.handoff import outbox, store
 from bot.handoff.form import HandoffForm
 from bot.handoff.outbox import Message
 from bot.handoff.store import HandoffRequest, NewRequest
-from knowledge.contacts import Contact
+from knowledge.contacts import Contact, route_contact
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,15 @@ class Origin:
     requester: str
     on_behalf_of: str = ""
     source_permalink: str = ""
+
+
+def contact_for(form: HandoffForm, contacts: Sequence[Contact]) -> Contact:
+    """Who a filled-in form goes to.
+
+    Routing reads what the person wrote (region, industry, details), so a regional contact added
+    in the settings gets their region's requests.
+    """
+    return route_contact(contacts, " ".join((form.region, form.industry, form.details)))
 
 
 def submit(

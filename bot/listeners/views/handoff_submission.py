@@ -19,7 +19,6 @@ from bot.handoff import workflow
 from bot.handoff.form import error_blocks, read_form, validate
 from bot.handoff.metadata import ModalContext, metadata_key, unseal, workspace_permalink
 from bot.services import Services
-from knowledge.contacts import route_contact
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +44,7 @@ def build_handler(services: Services) -> Callable[..., None]:
             on_behalf_of=sealed.on_behalf_of,
             source_permalink=workspace_permalink(sealed.permalink, services.workspace_url),
         )
-        # Routing reads what the person wrote, so a regional contact can be added in settings.
-        contact = route_contact(
-            services.settings.contacts, " ".join((form.region, form.industry, form.details))
-        )
+        contact = workflow.contact_for(form, services.settings.contacts)
         try:
             request = workflow.submit(
                 services.engine,
