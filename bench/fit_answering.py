@@ -41,11 +41,7 @@ sys.path.insert(0, str(ROOT))
 from knowledge.answering import compose, decide, select  # noqa: E402
 from knowledge.answering.models import LinearModel  # noqa: E402
 from knowledge.answering.retrieve import fuse, rank  # noqa: E402
-from knowledge.answering.understand import (  # noqa: E402
-    IntentClassifier,
-    parts_of,
-    states_new,
-)
+from knowledge.answering.understand import IntentClassifier, parts_of  # noqa: E402
 from knowledge.base import KnowledgeBase, OpenVersion  # noqa: E402
 from knowledge.database import make_engine  # noqa: E402
 from knowledge.embeddings import Embedder, make_embedder  # noqa: E402
@@ -317,24 +313,10 @@ def _choose_gap(labelled: list[Question], scores: dict[str, list[np.ndarray]]) -
 
 
 def _ranked_evidence(q: Question, scores: list[np.ndarray]) -> list[select.Evidence]:
-    evidence = []
-    for part, s in zip(q.parts, scores, strict=True):
-        order = np.argsort(-s, kind="stable")
-        passages = tuple(
-            select.Passage(
-                part.passages[i].chunk,
-                part.passages[i].first,
-                part.passages[i].sentences,
-                float(s[i]),
-            )
-            for i in order
-        )
-        version, p, vector, found, _ = part.evidence_inputs
-        spread = float(np.std(s)) if len(s) > 1 else 1.0
-        evidence.append(
-            select.Evidence(p, vector, tuple(found), passages, {}, 0.0, 0.0, spread=spread)
-        )
-    return evidence
+    return [
+        select.weigh(*part.evidence_inputs[:4], part.passages, part.rows, s)
+        for part, s in zip(q.parts, scores, strict=True)
+    ]
 
 
 def _answer_facts(
@@ -418,31 +400,7 @@ def _decide_row(q: Question, parts: list[PartData], scores: list[np.ndarray]) ->
         if not len(s):
             rows.append([0.0] * len(decide.SIGNALS))
             continue
-        best = int(np.argmax(s))
-        features = dict(zip(select.FEATURES, part.rows[best], strict=True))
-        weights = select._weights(version, p.focus)
-        known = sum(w for t, w in weights.items() if version.keywords.knows(t)) / (
-            sum(weights.values()) or 1
-        )
-        ranked = [select.Passage(part.passages[best].chunk, 0, (), float(s[best]))]
-        missing, rarest = select._missing(
-            version, weights, [r.chunk for r in found[: select.TOP_CHUNKS]]
-        )
-        chunk_missing = select._missing(version, weights, [part.passages[best].chunk])[0]
-        best_text = part.passages[best].text
-        evidence = select.Evidence(
-            p,
-            vector,
-            tuple(found),
-            tuple(ranked),
-            features,
-            known,
-            float(part.rows[:, 0].max()),
-            missing,
-            rarest,
-            best_chunk_missing=chunk_missing,
-            states_wanted=bool(p.wanted and states_new(p.wanted, best_text, p.focus)),
-        )
+        evidence = select.weigh(version, p, vector, found, part.passages, part.rows, s)
         rows.append(decide.signals(evidence, part.off_topic))
     # A compound question is as answerable as its weakest part.
     return list(np.min(np.array(rows), axis=0))

@@ -52,10 +52,6 @@ class KeywordIndex:
             if score > 0
         ]
 
-    def knows(self, term: str) -> bool:
-        """True when some chunk holds the (stemmed) term."""
-        return term in self._vocabulary
-
     def idf(self, term: str) -> float:
         """Inverse document frequency of a stemmed term (unknown terms count as rare)."""
         term_id = self._vocabulary.get(term)

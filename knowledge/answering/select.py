@@ -103,11 +103,8 @@ class Evidence:
     passages: tuple[Passage, ...]
     # The best passage's features and question-level facts, for the decide step.
     best_features: dict[str, float]
-    known_words: float
-    top_meaning: float
-    # The question's words the best chunks lack: weighted share, and the rarest one's weight.
+    # The question's words the best chunks lack (weighted share).
     missing_words: float = 0.0
-    rarest_missing: float = 0.0
     # The question's words the best passage's own chunk lacks (weighted share): a page on the
     # same subject from another state, say, lacks the state the question names.
     best_chunk_missing: float = 0.0
@@ -141,6 +138,19 @@ def select(
     """Score every candidate passage of the retrieved chunks; best first."""
     passages, rows = candidates(version, part, vector, retrieved)
     scores = ranker.logits(rows)[:, 0] if passages else np.zeros(0)
+    return weigh(version, part, vector, retrieved, passages, rows, scores)
+
+
+def weigh(
+    version: OpenVersion,
+    part: Part,
+    vector: Vectors,
+    retrieved: list[RetrievedChunk],
+    passages: list[Passage],
+    rows: Array,
+    scores: Array,
+) -> Evidence:
+    """The evidence of one part, from its candidates (``rows``) and their ``scores``."""
     order = np.argsort(-scores, kind="stable")
     ranked = tuple(
         Passage(passages[i].chunk, passages[i].first, passages[i].sentences, float(scores[i]))
@@ -148,37 +158,27 @@ def select(
     )
     best = dict(zip(FEATURES, rows[order[0]], strict=True)) if passages else {}
     weights = _weights(version, part.focus)
-    known = sum(w for t, w in weights.items() if version.keywords.knows(t))
-    missing, rarest = _missing(version, weights, [r.chunk for r in retrieved[:TOP_CHUNKS]])
-    best_chunk_missing = _missing(version, weights, [ranked[0].chunk])[0] if ranked else 1.0
+    top = ranked[0] if ranked else None
     return Evidence(
         part=part,
         vector=vector,
         retrieved=tuple(retrieved),
         passages=ranked,
         best_features={k: float(v) for k, v in best.items()},
-        known_words=known / (sum(weights.values()) or 1.0),
-        top_meaning=float(rows[:, 0].max()) if passages else 0.0,
-        missing_words=missing,
-        rarest_missing=rarest,
+        missing_words=_missing(weights, [r.chunk for r in retrieved[:TOP_CHUNKS]]),
+        best_chunk_missing=_missing(weights, [top.chunk]) if top else 1.0,
         spread=float(np.std(scores)) if len(scores) > 1 else 1.0,
-        best_chunk_missing=best_chunk_missing,
-        states_wanted=bool(
-            ranked and part.wanted and states_new(part.wanted, ranked[0].text, part.focus)
-        ),
+        states_wanted=bool(top and part.wanted and states_new(part.wanted, top.text, part.focus)),
     )
 
 
-def _missing(
-    version: OpenVersion, weights: dict[str, float], top: Sequence[Chunk]
-) -> tuple[float, float]:
-    """The share (by weight) of the question's words none of ``top`` holds, and the rarest one."""
+def _missing(weights: dict[str, float], top: Sequence[Chunk]) -> float:
+    """The share (by weight) of the question's words none of ``top`` holds."""
     held: set[str] = set()
     for chunk in top:
         held.update(_chunk_terms(chunk))
-    lacking = [w for t, w in weights.items() if t not in held]
-    total = sum(weights.values()) or 1.0
-    return sum(lacking) / total, max(lacking, default=0.0) / version.keywords.idf("")
+    lacking = sum(w for t, w in weights.items() if t not in held)
+    return lacking / (sum(weights.values()) or 1.0)
 
 
 def candidates(
