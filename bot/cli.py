@@ -21,36 +21,22 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from dotenv import load_dotenv
-from slack_bolt.error import BoltError
-from slack_sdk.errors import SlackApiError
 
 from bot import messages
-from bot.admin.sources import list_sources
-from bot.admin.status import knowledge_status
-from bot.admin.texts import rollback_text
-from bot.blocks.preview import builder_url, preview_message
-from bot.chat import TerminalConsole, format_answer, run_chat
-from bot.coverage.report import build_report
-from bot.coverage.text import format_coverage
-from bot.handoff.store import STATUSES, format_request_line, list_requests
-from bot.progress import TerminalProgress
-from bot.refreshing import (
-    NothingToRollBackError,
-    RefreshBusyError,
-    RefreshRequest,
-    ensure_knowledge,
-    roll_back,
-    run_refresh,
-)
-from bot.services import ModelError, Services, StorageError, build_services
-from bot.settings import Settings, SettingsError, load_settings
-from ingest.pipeline import RefreshError
-from ingest.summary import RefreshSummary
-from knowledge.contacts import route_contact
-from knowledge.evaluate import evaluate, format_report
+from bot.handoff.store import STATUSES
+from bot.settings import SettingsError, load_settings
+
+# Each command imports what it uses when it runs, so `sectorbot --help` loads neither the
+# knowledge base nor the Slack app (0.7 s instead of 1.1-1.5 s); these are for type checking.
+if TYPE_CHECKING:
+    from bot.refreshing import RefreshRequest
+    from bot.services import Services
+    from bot.settings import Settings
+    from ingest.summary import RefreshSummary
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
@@ -91,6 +77,8 @@ def _drop_token_unused_warning(record: logging.LogRecord) -> bool:
 
 
 def _services(context: click.Context) -> Services:
+    from bot.services import ModelError, StorageError, build_services
+
     try:
         services: Services = build_services(context.obj)
     except (StorageError, ModelError) as error:
@@ -119,6 +107,8 @@ def ingest(context: click.Context, sources: tuple[str, ...], reset: bool, as_jso
       sectorbot ingest ./docs
       sectorbot ingest --reset ./docs https://workforce.iowa.gov/sitemap.xml
     """  # noqa: D301
+    from bot.refreshing import RefreshRequest
+
     services = _services(context)
     request = RefreshRequest(trigger="cli", requested_by=_cli_user(), sources=sources, reset=reset)
     summary = _refresh_with_progress(services, request, quiet=as_json)
@@ -150,6 +140,9 @@ def ask(context: click.Context, question: str, as_json: bool, as_blocks: bool) -
       sectorbot ask "Who runs the sector partnerships now?" --blocks
       printf 'What are sector partnerships?\\n' | sectorbot ask - --json
     """  # noqa: D301
+    from bot.blocks.preview import builder_url, preview_message
+    from bot.chat import format_answer
+
     if not question.strip():
         raise click.UsageError("QUESTION is empty; ask something, or use - to read from stdin")
     if as_json and as_blocks:
@@ -186,6 +179,9 @@ def chat(context: click.Context) -> None:
       sectorbot chat
       printf 'What are sector partnerships?\\nwho runs them now?\\n' | sectorbot chat
     """  # noqa: D301
+    from bot.chat import TerminalConsole, run_chat
+    from knowledge.contacts import route_contact
+
     services = _services(context)
     _ensure_knowledge(services, quiet=False)
     interactive = sys.stdin.isatty()
@@ -221,6 +217,8 @@ def eval_command(context: click.Context, file: Path, as_json: bool) -> None:
       {"question": "Who runs the partnerships now?", "kind": "factual",
        "expected_files": ["faq.html"], "must_include": ["Iowa Workforce Development"]}
     """  # noqa: D301
+    from knowledge.evaluate import evaluate, format_report
+
     services = _services(context)
     _ensure_knowledge(services, quiet=as_json)
     try:
@@ -257,6 +255,9 @@ def serve(context: click.Context, mode: str, host: str, port: int) -> None:
       sectorbot serve --socket
       sectorbot serve --http --port 3000
     """  # noqa: D301
+    from slack_bolt.error import BoltError
+    from slack_sdk.errors import SlackApiError
+
     from bot.app import SlackConfigurationError, build_app
     from bot.server import knowledge_ready, run_http, run_socket_mode
 
@@ -311,6 +312,8 @@ def handoffs(context: click.Context, status: str | None, as_json: bool) -> None:
       sectorbot handoffs
       sectorbot handoffs --status new --json
     """  # noqa: D301
+    from bot.handoff.store import format_request_line, list_requests
+
     services = _services(context)
     requests = list_requests(services.engine, (status,) if status else None)
     for request in requests:
@@ -338,12 +341,17 @@ def report(context: click.Context, days: int | None, as_json: bool) -> None:
     Example:
       sectorbot report --days 30
     """  # noqa: D301
+    from bot.coverage.report import build_report
+    from bot.coverage.text import format_coverage
+
     services = _services(context)
     coverage = build_report(services.engine, services.kb.embedder, days=days)
     click.echo(json.dumps(coverage.as_json(), indent=2) if as_json else format_coverage(coverage))
 
 
 def _slack_error(error: Exception) -> str:
+    from slack_sdk.errors import SlackApiError
+
     if isinstance(error, SlackApiError):
         return str(error.response.get("error"))
     found = re.search(r"'error': '([a-z_]+)'", str(error))
@@ -373,6 +381,8 @@ def refresh_command(context: click.Context, as_json: bool) -> None:
     Example:
       sectorbot refresh --json
     """  # noqa: D301
+    from bot.refreshing import RefreshRequest
+
     services = _services(context)
     request = RefreshRequest(trigger="cli", requested_by=_cli_user())
     summary = _refresh_with_progress(services, request, quiet=as_json)
@@ -391,6 +401,9 @@ def rollback(context: click.Context, as_json: bool) -> None:
     Example:
       sectorbot rollback
     """  # noqa: D301
+    from bot.admin.texts import rollback_text
+    from bot.refreshing import NothingToRollBackError, RefreshBusyError, roll_back
+
     services = _services(context)
     try:
         switched = roll_back(services)
@@ -417,6 +430,8 @@ def status(context: click.Context, as_json: bool) -> None:
     Example:
       sectorbot status --json
     """  # noqa: D301
+    from bot.admin.status import knowledge_status
+
     report = knowledge_status(_services(context))
     click.echo(json.dumps(report.as_json()) if as_json else "\n".join(report.lines()))
 
@@ -434,6 +449,8 @@ def sources(context: click.Context, as_json: bool) -> None:
     Example:
       sectorbot sources
     """  # noqa: D301
+    from bot.admin.sources import list_sources
+
     listing = list_sources(_services(context))
     click.echo(json.dumps(listing.as_json()) if as_json else "\n".join(listing.lines()))
 
@@ -445,6 +462,10 @@ def _cli_user() -> str:
 def _refresh_with_progress(
     services: Services, request: RefreshRequest, *, quiet: bool
 ) -> RefreshSummary:
+    from bot.progress import TerminalProgress
+    from bot.refreshing import RefreshBusyError, run_refresh
+    from ingest.pipeline import RefreshError
+
     with TerminalProgress(enabled=None if not quiet else False) as progress:
         try:
             return run_refresh(services, request, progress=progress)
@@ -453,6 +474,10 @@ def _refresh_with_progress(
 
 
 def _ensure_knowledge(services: Services, *, quiet: bool) -> None:
+    from bot.progress import TerminalProgress
+    from bot.refreshing import RefreshBusyError, ensure_knowledge
+    from ingest.pipeline import RefreshError
+
     if services.kb.current() is not None:
         return
     if not quiet:
