@@ -314,7 +314,14 @@ def _choose_gap(labelled: list[Question], scores: dict[str, list[np.ndarray]]) -
 
 def _ranked_evidence(q: Question, scores: list[np.ndarray]) -> list[select.Evidence]:
     return [
-        select.weigh(*part.evidence_inputs[:4], part.passages, part.rows, s)
+        select.weigh(
+            part.evidence_inputs[0],
+            part.evidence_inputs[1],
+            part.evidence_inputs[3],
+            part.passages,
+            part.rows,
+            s,
+        )
         for part, s in zip(q.parts, scores, strict=True)
     ]
 
@@ -400,7 +407,7 @@ def _decide_row(q: Question, parts: list[PartData], scores: list[np.ndarray]) ->
         if not len(s):
             rows.append([0.0] * len(decide.SIGNALS))
             continue
-        evidence = select.weigh(version, p, vector, found, part.passages, part.rows, s)
+        evidence = select.weigh(version, p, found, part.passages, part.rows, s)
         rows.append(decide.signals(evidence, part.off_topic))
     # A compound question is as answerable as its weakest part.
     return list(np.min(np.array(rows), axis=0))

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+# "Long Name (LN)". Widening the keyword search with the long forms: facts sample / real 77.6% /
+# 68.8% with, 77.6% / 68.1% without (right document first unchanged).
 _DEFINITION = re.compile(
     r"([A-Z][\w'-]+(?:\s+(?:of|and|for|the|on|in|&)?\s*[A-Z][\w'-]+){1,8})\s+\(([A-Z][A-Za-z0-9&]{1,9})\)"
 )

@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
 
 from knowledge.acronyms import find_acronyms
-from knowledge.cues import is_secondary, is_superseded
+from knowledge.cues import is_superseded
 from knowledge.embeddings import Embedder
 from knowledge.keyword_index import KeywordIndex
 from knowledge.registry import VersionRecord, current_version
@@ -65,13 +64,10 @@ class OpenVersion:
     keywords: KeywordIndex
     chunk_by_id: dict[str, Chunk]
     sentence_counts: dict[str, int]
-    secondary: frozenset[str]
+    # Documents that say of themselves that they are archived or historical.
     superseded: frozenset[str]
     # Acronyms the documents define: short form -> long form.
     acronyms: dict[str, str] = field(default_factory=dict)
-    # Chunks by their own (last) section heading in lower case: a question naming a code finds
-    # the sections headed with it without reading every chunk of a large knowledge base.
-    chunks_by_heading: dict[str, list[Chunk]] = field(default_factory=dict)
     _sentence_cache: dict[str, StoredItem] = field(default_factory=dict)
     _terms_cache: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -170,7 +166,6 @@ def _open_version(engine: Engine, client: Any, record: VersionRecord) -> OpenVer
     keywords = KeywordIndex(ids, (_keyword_text(chunk_by_id[chunk_id]) for chunk_id in ids))
     logger.info("opened knowledge base version %s (%d chunks)", record.version_id, len(ids))
     openings = [chunk for chunk in chunk_by_id.values() if chunk.position == 0]
-    secondary = frozenset(c.doc_id for c in openings if is_secondary(c.title, c.text))
     superseded = frozenset(c.doc_id for c in openings if is_superseded(c.title, c.text))
     return OpenVersion(
         record,
@@ -179,19 +174,9 @@ def _open_version(engine: Engine, client: Any, record: VersionRecord) -> OpenVer
         keywords,
         chunk_by_id,
         counts,
-        secondary,
         superseded,
-        chunks_by_heading=_by_heading(chunk_by_id.values()),
         acronyms=find_acronyms(chunk.text for chunk in chunk_by_id.values()),
     )
-
-
-def _by_heading(chunks: Iterable[Chunk]) -> dict[str, list[Chunk]]:
-    grouped: dict[str, list[Chunk]] = {}
-    for chunk in chunks:
-        heading = chunk.headings[-1].lower() if chunk.headings else ""
-        grouped.setdefault(heading, []).append(chunk)
-    return grouped
 
 
 def embedding_text(chunk: Chunk) -> str:

@@ -21,6 +21,8 @@ from knowledge.types import Answer, Chunk, Source
 MAX_PASSAGES = 2
 MAX_SOURCES = 5
 SNIPPET_CHARS = 240
+# Asked for an e-mail the settings do not give, the answer says none is published rather than
+# leave it unsaid. No effect on either development set's measures; a test checks the reply.
 _ASKS_EMAIL = re.compile(r"\be-?mail\b", re.IGNORECASE)
 
 
@@ -72,10 +74,10 @@ def question_answer(
 
 
 def involvement_answer(
-    question: str, version: OpenVersion | None, contact: Contact, pages: ContactPages
+    question: str, version: OpenVersion, contact: Contact, pages: ContactPages
 ) -> Answer:
     """Route to the contact, citing the page that publishes them when it is indexed."""
-    published = pages.find(version, contact) if version else None
+    published = pages.find(version, contact)
     quoted = [published] if published else []
     numbers, sources = number_sources(quoted, frozenset(), [1.0] * len(quoted))
     marker = f" [{numbers[published[0].doc_id]}]" if published else ""
@@ -129,7 +131,7 @@ class ContactPages:
     """Finds, once per knowledge-base version, the sentence that publishes each contact.
 
     That is on the page the contact's settings name as ``source`` when it is indexed; otherwise
-    on the first primary page whose text gives the contact's phone number (or name).
+    on the first current (not archived) page whose text gives the contact's phone number (or name).
     """
 
     _found: dict[tuple[str, str], tuple[Chunk, str] | None] = field(default_factory=dict)
@@ -146,8 +148,8 @@ def _publishing_sentence(version: OpenVersion, contact: Contact) -> tuple[Chunk,
     needle = contact.phone or contact.name
     naming = [c for c in version.chunk_by_id.values() if needle in c.text]
     official = [c for c in naming if contact.source and contact.source in (c.url, c.path)]
-    primary = [c for c in naming if c.doc_id not in version.secondary]
-    for chunk in official or primary or naming:
+    current = [c for c in naming if c.doc_id not in version.superseded]
+    for chunk in official or current or naming:
         for line in chunk.text.splitlines():
             if needle in line:
                 return chunk, line.strip()

@@ -37,10 +37,10 @@ SIGNALS = (
 
 @dataclass(frozen=True)
 class Decision:
-    """What to do, and for a question how likely the documents hold its answer."""
+    """What to do, and the parts an answer may use (those the documents answer)."""
 
     action: Action
-    probability: float = 1.0
+    parts: tuple[Evidence, ...] = ()
 
 
 def signals(evidence: Evidence, off_topic: float) -> list[float]:
@@ -80,17 +80,14 @@ def answerable(evidence: Evidence, off_topic: float, model: LinearModel) -> floa
     return float(model.probability(np.asarray([signals(evidence, off_topic)]))[0])
 
 
-def decide(
-    understood: Understood, parts: list[Evidence], model: LinearModel
-) -> tuple[Decision, list[Evidence]]:
-    """The action, and the parts the answer may use (those the documents answer)."""
+def decide(understood: Understood, parts: list[Evidence], model: LinearModel) -> Decision:
+    """Route, answer from the parts the documents answer, or decline."""
     if understood.intent == "involvement":
-        return Decision("route"), parts
+        return Decision("route")
     threshold = float(model.extra.get("threshold", 0.5))
-    scored = [
-        (answerable(part, understood.off_topic.get(part.part.focus, 0.0), model), part)
+    kept = tuple(
+        part
         for part in parts
-    ]
-    kept = [part for probability, part in scored if probability >= threshold]
-    best = max((probability for probability, _ in scored), default=0.0)
-    return Decision("answer" if kept else "decline", best), kept
+        if answerable(part, understood.off_topic.get(part.part.focus, 0.0), model) >= threshold
+    )
+    return Decision("answer" if kept else "decline", kept)

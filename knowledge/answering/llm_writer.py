@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -28,7 +27,7 @@ from knowledge.answering.llm_prompt import (
 )
 from knowledge.answering.pipeline import Answerer, Grounds
 from knowledge.answering.staleness import with_staleness_note
-from knowledge.answering.trust import unsupported_details
+from knowledge.answering.trust import link_words, unsupported_details
 from knowledge.llm.citations import check_citations, renumber
 from knowledge.llm.generate import GenerationTimeout, TextSink, generate
 from knowledge.llm.model import mask_keys
@@ -41,8 +40,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_STANDALONE_CHARS = 500
-# "[label](url)": Slack would render it as a link the documents never gave.
-_MARKDOWN_LINK = re.compile(r"\[([^\]\n]+)\]\((?:[^()\s]+)\)")
 _DONT_KNOW_START = DONT_KNOW.split(":", 1)[0].lower()
 
 
@@ -122,7 +119,7 @@ class LlmAnswerer:
     def _written(
         self, base: Answer, grounds: Grounds, passages: Sequence[Passage], reply: str
     ) -> tuple[Answer, LlmStatus]:
-        checked = check_citations(_MARKDOWN_LINK.sub(r"\1", reply), {p.n for p in passages})
+        checked = check_citations(link_words(reply), {p.n for p in passages})
         if not checked.cited or checked.text.lower().startswith(_DONT_KNOW_START):
             # Nothing it says can be traced to a document: say so rather than pass it on.
             declined = Answer(

@@ -167,7 +167,7 @@ class Answerer:
             found = retrieve(version, part.keyword_text, vector)
             parts.append(select(version, part, understood.vectors[part.focus], found, self.ranker))
         retrieved_at = time.perf_counter()
-        decision, answered = decide(understood, parts, self.decider)
+        decision = decide(understood, parts, self.decider)
         grounds = None
         if decision.action == "route":
             answer = compose.involvement_answer(question, version, contact, self.contact_pages)
@@ -175,9 +175,9 @@ class Answerer:
             answer = _declined(question, replies.not_found(contact), "question", "not_found")
         else:
             gap = float(self.ranker.extra.get("second_passage_gap", 0.0))
-            quoted = compose.answer_passages(answered, gap)
-            answer = compose.question_answer(question, version, answered, quoted)
-            grounds = Grounds(version, tuple(answered), tuple(quoted), contact)
+            quoted = compose.answer_passages(decision.parts, gap)
+            answer = compose.question_answer(question, version, decision.parts, quoted)
+            grounds = Grounds(version, decision.parts, tuple(quoted), contact)
         answer = with_staleness_note(answer, self.stale_after_days, dt.date.today())
         return _timed(answer, started, retrieved_at), grounds
 

@@ -2,7 +2,8 @@
 
 A candidate passage is one to three consecutive sentences of a retrieved chunk, as the document
 wrote them. Each is described by general signals (meaning, the question's words, where its
-chunk ranked, whether it states the kind of value asked for) and scored by a logistic ranker
+chunk ranked, its section heading, how old its page is when asked about now) and scored by a
+logistic ranker
 fitted with cross-validation on the development sets (``data/ranker.json``).
 """
 
@@ -12,7 +13,7 @@ import functools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -98,7 +99,6 @@ class Evidence:
     """What one part of a question rests on: its chunks and its passages, best first."""
 
     part: Part
-    vector: Vectors = field(repr=False)
     retrieved: tuple[RetrievedChunk, ...]
     passages: tuple[Passage, ...]
     # The best passage's features and question-level facts, for the decide step.
@@ -111,9 +111,8 @@ class Evidence:
     # How widely the candidates' scores spread (their standard deviation): the unit in which
     # "nearly as good" is measured, the same for every fit of the ranker.
     spread: float = 1.0
-    # Whether the best passage states a value of the kind the part asks for (a date, ...). A
-    # signal for deciding; as a ranker feature it cost facts on both sets (CV, sample / real
-    # pages: 78.6% / 68.4% without it and a secondary-page flag, 76.2% / 66.7% with them).
+    # Whether the best passage states a value of the kind the part asks for (a date, ...): a
+    # signal for deciding only (see understand._ASKS for its measured effect).
     states_wanted: bool = False
 
 
@@ -138,13 +137,12 @@ def select(
     """Score every candidate passage of the retrieved chunks; best first."""
     passages, rows = candidates(version, part, vector, retrieved)
     scores = ranker.logits(rows)[:, 0] if passages else np.zeros(0)
-    return weigh(version, part, vector, retrieved, passages, rows, scores)
+    return weigh(version, part, retrieved, passages, rows, scores)
 
 
 def weigh(
     version: OpenVersion,
     part: Part,
-    vector: Vectors,
     retrieved: list[RetrievedChunk],
     passages: list[Passage],
     rows: Array,
@@ -161,7 +159,6 @@ def weigh(
     top = ranked[0] if ranked else None
     return Evidence(
         part=part,
-        vector=vector,
         retrieved=tuple(retrieved),
         passages=ranked,
         best_features={k: float(v) for k, v in best.items()},

@@ -10,8 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+# Contact details, checked in LLM answers. No effect on either development set (its answers are
+# extractive and quote their passages); the planted-detail tests fail without them.
 _PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# "[label](url)": Slack would render it as a link the words never gave.
+_MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
 _LINK = re.compile(r"\bhttps?://[^\s<>()\"']+|\bwww\.[^\s<>()\"']+", re.IGNORECASE)
 
 
@@ -31,6 +35,11 @@ def unsupported_details(answer: str, cited: Iterable[str], published: Iterable[s
         if text.startswith(("http://", "https://")):
             allowed.add(_bare(text))
     return {d for d in contact_details(answer) if not any(d in a or a in d for a in allowed if a)}
+
+
+def link_words(text: str) -> str:
+    """``text`` with each Markdown link reduced to its words."""
+    return _MARKDOWN_LINK.sub(r"\1", text)
 
 
 def _bare(link: str) -> str:
