@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from array import array
 from collections.abc import Iterable, Sequence
 
@@ -9,6 +10,10 @@ import bm25s
 import numpy as np
 
 from knowledge.terms import content_terms
+
+# bm25s sets its own logger to DEBUG when it is imported, after the CLI has quietened it, and
+# every index it builds then printed a line in the user's terminal.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 class KeywordIndex:

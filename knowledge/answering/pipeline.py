@@ -164,7 +164,7 @@ class Answerer:
         parts = []
         for part in understood.parts:
             vector = understood.vectors[part.search]
-            found = retrieve(version, part.keyword_text, vector)
+            found = retrieve(version, part.search, vector)
             parts.append(select(version, part, understood.vectors[part.focus], found, self.ranker))
         retrieved_at = time.perf_counter()
         decision = decide(understood, parts, self.decider)
