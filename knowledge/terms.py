@@ -48,3 +48,21 @@ def stem(word: str) -> str:
 def content_terms(text: str) -> list[str]:
     """Stemmed tokens without stop words: the terms that carry a text's meaning."""
     return [stem(t) for t in tokens(text) if t not in STOPWORDS and len(t) > 1 or t[:1].isdigit()]
+
+
+def name_terms(text: str) -> frozenset[str]:
+    """The terms of the words a text writes as names ("Iowa", "SBA", "260E").
+
+    Names are capitalised words that do not just open a sentence, acronyms, and codes of digits
+    and letters. Plain numbers are left out: in a question they are mostly the asker's own
+    ("40 of our 80").
+    """
+    names = []
+    for match in _TOKEN.finditer(text):
+        word = match.group(0)
+        opens_sentence = match.start() == 0 or text[: match.start()].rstrip()[-1:] in ".?!"
+        acronym = len(word) > 1 and word.isupper()
+        code = word[0].isdigit() and any(c.isalpha() for c in word)
+        if code or acronym or (word[0].isupper() and not opens_sentence):
+            names.append(word)
+    return frozenset(content_terms(" ".join(names)))

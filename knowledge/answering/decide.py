@@ -24,13 +24,12 @@ Action = Literal["answer", "decline", "route"]
 SIGNALS = (
     "best_score",
     "best_meaning",
-    "best_words_in_context",
     "best_states_wanted",
     "wants_value",
     "top_dense",
     "agreement",
-    "missing_words",
     "best_chunk_missing",
+    "names_missing",
     "off_topic",
 )
 
@@ -62,13 +61,12 @@ def signals(evidence: Evidence, off_topic: float) -> list[float]:
     return [
         evidence.passages[0].score if evidence.passages else -10.0,
         best.get("max_meaning", 0.0),
-        best.get("words_in_context", 0.0),
         float(evidence.states_wanted),
         float(evidence.part.wanted is not None),
         top_dense,
         agreement,
-        evidence.missing_words,
         evidence.best_chunk_missing,
+        evidence.names_missing,
         off_topic,
     ]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +21,7 @@ from knowledge.answering.retrieve import RetrievedChunk
 from knowledge.answering.understand import Part, states_new
 from knowledge.base import OpenVersion, heading_id, sentence_id
 from knowledge.embeddings import Vectors
-from knowledge.terms import content_terms
+from knowledge.terms import content_terms, name_terms
 from knowledge.types import Chunk
 
 # Wording that says something changed, which a question about how things stand now wants.
@@ -40,8 +39,6 @@ PASSAGE_SENTENCES = 3
 # A passage that reaches into a list takes the rest of it, up to this length. Facts (sample /
 # real pages): 77.6% / 69.6% with it, 75.5% / 66.7% without.
 LIST_CHARS = 800
-# The chunks whose words count as "what the documents say" about the question.
-TOP_CHUNKS = 3
 
 FEATURES = (
     "max_meaning",
@@ -103,11 +100,15 @@ class Evidence:
     passages: tuple[Passage, ...]
     # The best passage's features and question-level facts, for the decide step.
     best_features: dict[str, float]
-    # The question's words the best chunks lack (weighted share).
-    missing_words: float = 0.0
-    # The question's words the best passage's own chunk lacks (weighted share): a page on the
-    # same subject from another state, say, lacks the state the question names.
+    # The question's words the best passage's own chunk lacks (weighted share).
     best_chunk_missing: float = 0.0
+    # The share of the names the question writes (places, programs, acronyms, numbers) that the
+    # best passage's chunk lacks: a page on the same subject from another state, or on another
+    # program, lacks the name the question asks about. As a decide signal (CV, sample / real):
+    # out of scope declined 42.9% / 50.0% with answerable declined 0.0% / 5.1%; without it
+    # 42.9% / 38.5% with 4.8% / 4.3% (with plain numbers counted as names: 42.9% / 46.2%,
+    # 2.4% / 5.1%).
+    names_missing: float = 0.0
     # How widely the candidates' scores spread (their standard deviation): the unit in which
     # "nearly as good" is measured, the same for every fit of the ranker.
     spread: float = 1.0
@@ -162,20 +163,24 @@ def weigh(
         retrieved=tuple(retrieved),
         passages=ranked,
         best_features={k: float(v) for k, v in best.items()},
-        missing_words=_missing(weights, [r.chunk for r in retrieved[:TOP_CHUNKS]]),
-        best_chunk_missing=_missing(weights, [top.chunk]) if top else 1.0,
+        best_chunk_missing=_missing(weights, top.chunk) if top else 1.0,
+        names_missing=_names_missing(part.focus, top.chunk) if top else 1.0,
         spread=float(np.std(scores)) if len(scores) > 1 else 1.0,
         states_wanted=bool(top and part.wanted and states_new(part.wanted, top.text, part.focus)),
     )
 
 
-def _missing(weights: dict[str, float], top: Sequence[Chunk]) -> float:
-    """The share (by weight) of the question's words none of ``top`` holds."""
-    held: set[str] = set()
-    for chunk in top:
-        held.update(_chunk_terms(chunk))
+def _missing(weights: dict[str, float], chunk: Chunk) -> float:
+    """The share (by weight) of the question's words ``chunk`` lacks."""
+    held = _chunk_terms(chunk)
     lacking = sum(w for t, w in weights.items() if t not in held)
     return lacking / (sum(weights.values()) or 1.0)
+
+
+def _names_missing(question: str, chunk: Chunk) -> float:
+    names = name_terms(question)
+    held = _chunk_terms(chunk)
+    return sum(name not in held for name in names) / len(names) if names else 0.0
 
 
 def candidates(

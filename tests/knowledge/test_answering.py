@@ -74,6 +74,15 @@ def test_an_out_of_scope_question_is_declined_with_the_contact(corpus_kb: Servic
     assert answer.handoff is None
 
 
+def test_a_question_about_a_place_the_pages_never_name_is_declined(corpus_kb: Services) -> None:
+    # The national models page says some states name a coordinator for each region; no page
+    # speaks of Ohio, so the close match in meaning is not an answer.
+    answer = _ask(corpus_kb, "Which Ohio agency names a coordinator for each region?")
+
+    assert answer.declined_because == "not_found"
+    assert answer.sources == ()
+
+
 def test_a_question_about_the_askers_own_claim_is_declined(corpus_kb: Services) -> None:
     answer = _ask(corpus_kb, "What's the status of my unemployment claim?")
 

@@ -1,6 +1,6 @@
 from knowledge.acronyms import expand, find_acronyms
 from knowledge.sentences import sentence_in_context, split_sentences
-from knowledge.terms import content_terms, stem
+from knowledge.terms import content_terms, name_terms, stem
 from knowledge.types import Chunk
 
 
@@ -40,6 +40,13 @@ def test_content_terms_keep_numbers_codes_and_drop_filler() -> None:
     )
     assert "260e" in terms and "84a.15" in terms and "$1.45" in terms
     assert "whats" not in terms and "rn" not in terms and "is" not in terms
+
+
+def test_names_are_capitalised_words_acronyms_and_codes_not_a_sentence_opening() -> None:
+    question = "How do I apply for an SBA loan? Does Iowa's 260E cover 40 of our 80 hires?"
+
+    assert name_terms(question) == {"sba", "iowa", "260e"}
+    assert name_terms("what is a sector partnership") == frozenset()
 
 
 def test_stemming_matches_singular_and_plural() -> None:
