@@ -29,8 +29,16 @@ def test_statements_join_the_search_of_a_part_that_points_back_to_them() -> None
     assert parts[1].focus == "what federal law is behind this alignment?"
 
 
-def test_a_question_after_a_statement_keeps_the_statement_for_search_only() -> None:
-    [part] = split_question("A 2019 page lists another number. Is that still right?")
+def test_a_question_after_a_statement_is_about_it_only_when_it_points_back() -> None:
+    [standalone] = split_question("We make cabinets in Ames. Which partnership covers wood?")
+    [pointing_back] = split_question("A 2019 page lists another number. Is that still right?")
 
-    assert part.search == "A 2019 page lists another number. Is that still right?"
-    assert part.focus == "Is that still right?"
+    assert standalone.search == "We make cabinets in Ames. Which partnership covers wood?"
+    assert standalone.focus == "Which partnership covers wood?"
+    assert pointing_back.focus == pointing_back.search
+
+
+def test_abbreviations_do_not_split_a_question() -> None:
+    [part] = split_question("Which bill signed by Gov. Reynolds created the U.S. office in Iowa?")
+
+    assert part.focus == "Which bill signed by Gov. Reynolds created the U.S. office in Iowa?"
