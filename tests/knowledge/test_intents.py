@@ -6,9 +6,10 @@ import hashlib
 import json
 from importlib import resources
 
+import numpy as np
 import pytest
 
-from knowledge.answering.models import load_model
+from knowledge.answering.models import LinearModel, load_model
 from knowledge.answering.understand import IntentClassifier, Understood, understand
 from knowledge.embeddings import MiniLMEmbedder
 
@@ -123,3 +124,27 @@ def test_a_follow_up_keeps_its_own_intent_and_searches_with_its_context(
 
     assert understood.intent == "question"
     assert understood.parts[0].search.startswith("How can my company join")
+
+
+def _leaning(involvement: float, question: float, smalltalk: float) -> IntentClassifier:
+    """A classifier that gives every message these probabilities."""
+    probabilities = np.array([involvement, question, smalltalk])
+    return IntentClassifier(
+        LinearModel(
+            features=("x",),
+            classes=("involvement", "question", "smalltalk"),
+            mean=np.zeros(1),
+            scale=np.ones(1),
+            coef=np.zeros((3, 1)),
+            intercept=np.log(probabilities),
+            extra={},
+        )
+    )
+
+
+def test_routing_needs_a_majority_and_otherwise_the_message_is_searched() -> None:
+    message = np.zeros(1, dtype=np.float32)
+
+    assert _leaning(0.45, 0.35, 0.2).label(message) == "question"
+    assert _leaning(0.6, 0.3, 0.1).label(message) == "involvement"
+    assert _leaning(0.2, 0.25, 0.55).label(message) == "smalltalk"
