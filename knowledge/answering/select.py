@@ -18,7 +18,7 @@ import numpy as np
 
 from knowledge.answering.models import Array, LinearModel
 from knowledge.answering.retrieve import RetrievedChunk
-from knowledge.answering.understand import Part, states_new
+from knowledge.answering.understand import Part
 from knowledge.base import OpenVersion, heading_id, sentence_id
 from knowledge.embeddings import Vectors
 from knowledge.terms import content_terms, name_terms
@@ -102,19 +102,16 @@ class Evidence:
     best_features: dict[str, float]
     # The question's words the best passage's own chunk lacks (weighted share).
     best_chunk_missing: float = 0.0
-    # The share of the names the question writes (places, programs, acronyms, numbers) that the
+    # The share of the names the question writes (places, programs, acronyms, codes) that the
     # best passage's chunk lacks: a page on the same subject from another state, or on another
     # program, lacks the name the question asks about. As a decide signal (CV, sample / real):
     # out of scope declined 42.9% / 50.0% with answerable declined 0.0% / 5.1%; without it
-    # 42.9% / 38.5% with 4.8% / 4.3% (with plain numbers counted as names: 42.9% / 46.2%,
-    # 2.4% / 5.1%).
+    # 42.9% / 42.3% with 2.4% / 5.1%. Counting plain numbers as names declined more answerable
+    # questions (the asker's own "40 of our 80 people").
     names_missing: float = 0.0
     # How widely the candidates' scores spread (their standard deviation): the unit in which
     # "nearly as good" is measured, the same for every fit of the ranker.
     spread: float = 1.0
-    # Whether the best passage states a value of the kind the part asks for (a date, ...): a
-    # signal for deciding only (see understand._ASKS for its measured effect).
-    states_wanted: bool = False
 
 
 @dataclass
@@ -166,7 +163,6 @@ def weigh(
         best_chunk_missing=_missing(weights, top.chunk) if top else 1.0,
         names_missing=_names_missing(part.focus, top.chunk) if top else 1.0,
         spread=float(np.std(scores)) if len(scores) > 1 else 1.0,
-        states_wanted=bool(top and part.wanted and states_new(part.wanted, top.text, part.focus)),
     )
 
 
