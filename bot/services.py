@@ -12,13 +12,12 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from bot.data_dir import prepare_data_dir, prepare_sqlite_file
 from bot.handoff.worker import OutboxWorker
 from bot.log_privacy import keep_payloads_out_of_logs
-from bot.schema import migrate
 from bot.settings import Settings
 from bot.store.retention import RetentionSweeper
 from knowledge.answering import Answerer, QuestionAnswerer
 from knowledge.base import KnowledgeBase
-from knowledge.database import make_engine
 from knowledge.embeddings import Embedder, make_embedder
+from knowledge.store.db import make_engine
 from knowledge.vector_store import make_chroma_client
 
 if TYPE_CHECKING:
@@ -112,8 +111,6 @@ def build_services(
         engine = make_engine(settings.sqlalchemy_url)
         # Hand-off details and questions are statement parameters: never in a logged error.
         keep_payloads_out_of_logs(engine)
-        # The bot's own tables are created and upgraded by its migrations, never recreated.
-        migrate(engine)
     except (ArgumentError, NoSuchModuleError):
         raise StorageError("DATABASE_URL: not a database URL SQLAlchemy understands") from None
     except SQLAlchemyError as error:

@@ -30,8 +30,8 @@ from sqlalchemy import (
     select,
 )
 
-from knowledge.database import metadata
 from knowledge.embeddings import Vectors
+from knowledge.store.db import metadata
 from knowledge.vector_store import StoredItem, VectorCollection
 
 # Rows per insert and ids per read: well under SQLite's limit of 32,766 bound variables.

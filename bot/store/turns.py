@@ -28,8 +28,7 @@ from sqlalchemy import (
     update,
 )
 
-from bot.schema import metadata
-from knowledge.database import as_utc
+from knowledge.store.db import as_utc, metadata
 from knowledge.types import Answer, Source
 
 conversation_turns = Table(

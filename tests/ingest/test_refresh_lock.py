@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ingest.refresh_lock import refresh_lock
-from knowledge.database import make_engine
+from knowledge.store.db import make_engine
 from tests.bot.handoff_databases import DATABASES, database_url
 from tests.conftest import REPO
 
@@ -20,7 +20,7 @@ _HOLDER = textwrap.dedent(
     """
     import sys, time
     from ingest.refresh_lock import refresh_lock
-    from knowledge.database import make_engine
+    from knowledge.store.db import make_engine
     lock = refresh_lock(make_engine(sys.argv[1]))
     assert lock.acquire()
     print("held", flush=True)

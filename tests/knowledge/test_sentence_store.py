@@ -11,10 +11,10 @@ from sqlalchemy import Engine, select
 from bot.services import build_services
 from ingest.pipeline import refresh
 from knowledge.base import sentence_collection_name
-from knowledge.database import make_engine
 from knowledge.embeddings import MiniLMEmbedder
 from knowledge.registry import current_version
 from knowledge.sentence_store import SentenceStore, drop_sentences, kb_sentences
+from knowledge.store.db import make_engine
 from knowledge.vector_store import VectorCollection
 from tests.conftest import make_settings
 
