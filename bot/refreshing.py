@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ingest.pipeline import Progress, RefreshError, discard_unfinished_builds, refresh
+from ingest.pipeline import Progress, RefreshError, refresh
 from ingest.refresh_lock import refresh_lock
 from ingest.refresh_runs import RefreshRun, finish_run, running_run, start_run
 from ingest.summary import RefreshSummary
-from knowledge.registry import (
+from knowledge.store.builder import discard_unfinished_builds
+from knowledge.store.registry import (
     VersionRecord,
     current_version,
     switch_to,

@@ -15,10 +15,10 @@ from bot.log_privacy import keep_payloads_out_of_logs
 from bot.settings import Settings
 from bot.store.retention import RetentionSweeper
 from knowledge.answering import Answerer, QuestionAnswerer
-from knowledge.base import KnowledgeBase
 from knowledge.embeddings import Embedder, make_embedder
 from knowledge.store.db import make_engine
-from knowledge.vector_store import make_chroma_client
+from knowledge.store.reader import KnowledgeBase
+from knowledge.store.vectors import make_chroma_client
 
 if TYPE_CHECKING:
     from bot.admin.schedule import RefreshScheduler

@@ -16,9 +16,9 @@ from sqlalchemy import Engine, inspect, text
 import bot.handoff.outbox  # noqa: F401 - every package's tables register on the one metadata
 import ingest.refresh_runs  # noqa: F401
 import ingest.web_state  # noqa: F401
-import knowledge.embedding_cache  # noqa: F401
-import knowledge.registry  # noqa: F401
-import knowledge.sentence_store  # noqa: F401
+import knowledge.store.embedding_cache  # noqa: F401
+import knowledge.store.registry  # noqa: F401
+import knowledge.store.sentences  # noqa: F401
 from bot.handoff import store
 from bot.store.assistant_threads import assistant_threads
 from bot.store.events import claim_event, processed_events

@@ -24,10 +24,10 @@ from bot.store.turns import get_turn
 from ingest.pipeline import refresh
 from ingest.refresh_runs import recent_runs
 from ingest.web_state import load_pages
-from knowledge import registry
 from knowledge.embeddings import MiniLMEmbedder
-from knowledge.sentence_store import SentenceStore
+from knowledge.store import registry
 from knowledge.store.db import connect, current_revision, make_engine
+from knowledge.store.sentences import SentenceStore
 from tests.bot.conftest import SLACK_DOCS
 from tests.bot.handoff_databases import DATABASES, POSTGRES_URL, database_url
 from tests.conftest import DATA, make_settings

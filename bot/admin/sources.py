@@ -18,7 +18,7 @@ from bot.settings import BUNDLED_DIR
 from ingest.refresh_runs import last_finished
 from ingest.sources import document_id, is_under
 from ingest.web_state import load_pages
-from knowledge.registry import DocumentRecord, current_version, documents_of
+from knowledge.store.registry import DocumentRecord, current_version, documents_of
 
 
 @dataclass(frozen=True)

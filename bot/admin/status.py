@@ -12,7 +12,7 @@ from bot.refreshing import refresh_running
 from bot.services import Services
 from ingest.refresh_runs import RefreshRun, last_finished, running_run
 from ingest.summary import count_of
-from knowledge.registry import VersionRecord, current_version, version_before_current
+from knowledge.store.registry import VersionRecord, current_version, version_before_current
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from tokenizers import Tokenizer
 
-from knowledge.embedding_cache import CachedEmbedder
 from knowledge.embeddings import (
     MINILM_TOKENIZER,
     MiniLMEmbedder,
@@ -16,6 +15,7 @@ from knowledge.embeddings import (
     make_embedder,
 )
 from knowledge.store.db import make_engine
+from knowledge.store.embedding_cache import CachedEmbedder
 from tests.fakes.embeddings import FakeEmbedder
 
 # About 160 word-piece tokens: longer than the 128 the tokenizer file truncates at by itself.

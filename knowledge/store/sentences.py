@@ -32,7 +32,7 @@ from sqlalchemy import (
 
 from knowledge.embeddings import Vectors
 from knowledge.store.db import metadata
-from knowledge.vector_store import StoredItem, VectorCollection
+from knowledge.store.vectors import StoredItem, VectorCollection
 
 # Rows per insert and ids per read: well under SQLite's limit of 32,766 bound variables.
 _BATCH = 2000
