@@ -25,11 +25,17 @@ from ingest.split import split_sections
 from ingest.summary import FailedSource, RefreshSummary
 from ingest.web import WebLoader, WebOptions, reusable_validators
 from ingest.web_state import WebPageRecord, load_pages, save_pages
-from knowledge.store import registry
-from knowledge.store.builder import VersionBuilder, retire_old_versions
-from knowledge.store.embedding_cache import CachedEmbedder
-from knowledge.store.reader import KnowledgeBase
-from knowledge.types import Chunk
+from knowledge import (
+    CachedEmbedder,
+    Chunk,
+    DocumentRecord,
+    KnowledgeBase,
+    VersionBuilder,
+    VersionRecord,
+    current_version,
+    documents_of,
+    retire_old_versions,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +71,7 @@ class _LoadContext:
 
     web: WebLoader
     pages: dict[str, WebPageRecord]
-    old_documents: dict[str, registry.DocumentRecord]
+    old_documents: dict[str, DocumentRecord]
 
 
 def refresh(
@@ -99,8 +105,8 @@ def refresh(
     summary.failed.extend(
         FailedSource(name, "no such file or folder") for name in resolution.missing
     )
-    previous = None if reset else registry.current_version(kb.engine)
-    old_documents = registry.documents_of(kb.engine, previous.version_id) if previous else {}
+    previous = None if reset else current_version(kb.engine)
+    old_documents = documents_of(kb.engine, previous.version_id) if previous else {}
 
     context = _LoadContext(WebLoader(web or WebOptions()), load_pages(kb.engine), old_documents)
     plan = _load_all(resolution.sources, summary, report, context)
@@ -143,7 +149,7 @@ def refresh(
         # building the configured sources); a refresh that indexes nothing changes nothing.
         logger.warning("nothing could be indexed; the knowledge base is left as it was")
         summary.removed.clear()
-        serving = registry.current_version(kb.engine)
+        serving = current_version(kb.engine)
         if serving:
             summary.documents, summary.chunks = serving.document_count, serving.chunk_count
             summary.version_id = serving.version_id
@@ -282,8 +288,8 @@ def _content_hash(document: Document, url_override: str | None) -> str:
 
 def _write_version(
     builder: VersionBuilder,
-    previous: registry.VersionRecord | None,
-    old_documents: dict[str, registry.DocumentRecord],
+    previous: VersionRecord | None,
+    old_documents: dict[str, DocumentRecord],
     plan: _Plan,
     report: Progress,
     origin: str,
@@ -294,7 +300,7 @@ def _write_version(
     total = len(plan.loaded)
     for done, (doc_id, (source, document, content_hash)) in enumerate(plan.loaded.items()):
         report("embed", done, total)
-        record = registry.DocumentRecord(
+        record = DocumentRecord(
             doc_id=doc_id,
             source=source.location,
             title=document.title,

@@ -44,7 +44,7 @@ from sqlalchemy import (
 )
 
 from bot.handoff.email import Mailer
-from knowledge.store.db import as_utc, metadata
+from knowledge import as_utc, metadata
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from sqlalchemy import (
     update,
 )
 
-from knowledge.store.db import as_utc, metadata
+from knowledge import as_utc, metadata
 
 STATUSES = ("new", "notified", "claimed", "resolved")
 # The requester of a hand-off filed in ``sectorbot chat``: the prefix, then the computer's user

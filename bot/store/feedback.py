@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.turns import Turn
-from knowledge.store.db import metadata
+from knowledge import metadata
 
 answer_feedback = Table(
     "slack_answer_feedback",

@@ -28,8 +28,7 @@ from sqlalchemy import (
     update,
 )
 
-from knowledge.store.db import as_utc, metadata
-from knowledge.types import Answer, Source
+from knowledge import Answer, Source, as_utc, metadata
 
 conversation_turns = Table(
     "slack_conversation_turns",

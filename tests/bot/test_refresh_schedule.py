@@ -15,7 +15,7 @@ from bot.admin.schedule import RefreshScheduler, next_refresh_due
 from bot.app import build_app, make_web_client
 from bot.refreshing import RefreshRequest, run_refresh
 from bot.services import Services, build_services
-from ingest.refresh_lock import refresh_lock
+from ingest.lock import refresh_lock
 from ingest.refresh_runs import recent_runs
 from knowledge.embeddings import MiniLMEmbedder
 from knowledge.store.registry import current_version

@@ -25,8 +25,8 @@ from bot.refreshing import (
     run_refresh,
 )
 from bot.services import Services, build_services
+from ingest.lock import refresh_lock
 from ingest.pipeline import RefreshError
-from ingest.refresh_lock import refresh_lock
 from ingest.refresh_runs import INTERRUPTED, recent_runs
 from knowledge.embeddings import MiniLMEmbedder
 from knowledge.store.layout import chunk_collection_name, sentence_collection_name
