@@ -1,6 +1,6 @@
-"""Scoring for ``bench/quality.py``: the measures of ``knowledge/evaluate.py``, for any system.
+"""Scoring for ``bench/quality.py``: the measures of ``knowledge/evaluation.py``, for any system.
 
-The bot's cases come from ``knowledge.evaluate.evaluate`` and the recipe's are wrapped in its
+The bot's cases come from ``knowledge.evaluation.evaluate`` and the recipe's are wrapped in its
 ``Case``, so both are judged by the same code. Only the names in ``ScoredCase`` are used:
 ``knowledge/`` is being rewritten and its other internals may move.
 """
@@ -23,7 +23,7 @@ KINDS = ("factual", "paraphrase", "multi-doc", "temporal", "out_of_scope", "invo
 
 
 class ScoredCase(Protocol):
-    """What this module reads of ``knowledge.evaluate.Case``."""
+    """What this module reads of ``knowledge.evaluation.Case``."""
 
     @property
     def kind(self) -> str: ...
@@ -65,7 +65,7 @@ class Outcome:
 
 
 def read_questions(path: Path) -> list[Question]:
-    """The question file, blank lines skipped as ``knowledge.evaluate`` skips them."""
+    """The question file, blank lines skipped as ``knowledge.evaluation`` skips them."""
     lines = path.read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines if line.strip()]
     return [

@@ -190,7 +190,9 @@ def _run_bot(
         build["bot_answer_s"] = time.perf_counter() - started
     # Cases carry no id we may rely on, so they are paired with the file's lines by position.
     if [case.kind for case in cases] != [question.kind for question in questions]:
-        raise RuntimeError("knowledge.evaluate returned cases that do not match the question file")
+        raise RuntimeError(
+            "knowledge.evaluation returned cases that do not match the question file"
+        )
     pairs = list(zip(questions, cases, strict=True))
     failures = [
         _failure(dev_set.name, question, case, found)
@@ -219,10 +221,10 @@ def _ingest(dev_set: DevSet, environment: dict[str, str]) -> dict[str, Any]:
 
 
 def _evaluate_in_process(questions: Path, environment: dict[str, str]) -> list[ScoredCase]:
-    """``knowledge.evaluate`` over the services built as ``sectorbot eval`` builds them."""
+    """``knowledge.evaluation`` over the services built as ``sectorbot eval`` builds them."""
     from bot.services import build_services
     from bot.settings import load_settings
-    from knowledge.evaluate import evaluate
+    from knowledge.evaluation import evaluate
 
     services = build_services(load_settings(environment))
     try:
@@ -278,8 +280,8 @@ def _run_recipe(
 def score_recipe(
     answer: Callable[[str], Answer], questions: Iterable[Question]
 ) -> tuple[list[ScoredCase], str]:
-    """Answer each question and wrap it in ``knowledge.evaluate.Case``, the bot's own scoring."""
-    from knowledge.evaluate import Case
+    """Answer each question and wrap it in ``knowledge.evaluation.Case``, the bot's own scoring."""
+    from knowledge.evaluation import Case
 
     cases = [
         Case(
@@ -292,7 +294,7 @@ def score_recipe(
         )
         for question in questions
     ]
-    return list(cases), "knowledge.evaluate.Case"
+    return list(cases), "knowledge.evaluation.Case"
 
 
 # --- output ----------------------------------------------------------------------------------

@@ -24,8 +24,7 @@ from bot.followups import is_smalltalk, needs_context
 from bot.services import Services
 from bot.store import turns
 from bot.streaming import AnswerStream
-from knowledge.contacts import Contact, route_contact
-from knowledge.types import Answer, Exchange
+from knowledge import Answer, Contact, Exchange, route_contact
 
 logger = logging.getLogger(__name__)
 

@@ -24,8 +24,7 @@ from bot.handoff.form import INTEREST_LABELS, LABELS, HandoffForm, guess_interes
 from bot.handoff.store import terminal_requester
 from bot.services import Services
 from bot.slack_text import storable
-from knowledge.contacts import route_contact
-from knowledge.types import Answer
+from knowledge import Answer, route_contact
 
 logger = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from bot.refreshing import RefreshRequest
     from bot.services import Services
     from bot.settings import Settings
-    from ingest.summary import RefreshSummary
+    from ingest import RefreshSummary
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
@@ -180,7 +180,7 @@ def chat(context: click.Context) -> None:
       printf 'What are sector partnerships?\\nwho runs them now?\\n' | sectorbot chat
     """  # noqa: D301
     from bot.chat import TerminalConsole, run_chat
-    from knowledge.contacts import route_contact
+    from knowledge import route_contact
 
     services = _services(context)
     _ensure_knowledge(services, quiet=False)
@@ -217,7 +217,7 @@ def eval_command(context: click.Context, file: Path, as_json: bool) -> None:
       {"question": "Who runs the partnerships now?", "kind": "factual",
        "expected_files": ["faq.html"], "must_include": ["Iowa Workforce Development"]}
     """  # noqa: D301
-    from knowledge.evaluate import evaluate, format_report
+    from knowledge import evaluate, format_report
 
     services = _services(context)
     _ensure_knowledge(services, quiet=as_json)
@@ -464,7 +464,7 @@ def _refresh_with_progress(
 ) -> RefreshSummary:
     from bot.progress import TerminalProgress
     from bot.refreshing import RefreshBusyError, run_refresh
-    from ingest.pipeline import RefreshError
+    from ingest import RefreshError
 
     with TerminalProgress(enabled=None if not quiet else False) as progress:
         try:
@@ -476,7 +476,7 @@ def _refresh_with_progress(
 def _ensure_knowledge(services: Services, *, quiet: bool) -> None:
     from bot.progress import TerminalProgress
     from bot.refreshing import RefreshBusyError, ensure_knowledge
-    from ingest.pipeline import RefreshError
+    from ingest import RefreshError
 
     if services.kb.current() is not None:
         return

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
-# What the bot keeps in the data dir (knowledge.vector_store, Settings.sqlalchemy_url).
+# What the bot keeps in the data dir (knowledge.store.vectors, Settings.sqlalchemy_url).
 CHROMA_DIR = "chroma"
 SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 

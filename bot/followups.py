@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.slack_text import mentioned_users
-from knowledge.answering import QuestionAnswerer
+from knowledge import QuestionAnswerer
 
 SHORT_WORDS = 6
 _WORD = re.compile(r"[a-z0-9']+")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.slack_text import escape
-from knowledge.contacts import Contact
+from knowledge import Contact
 
 WORKING_REACTION = "hourglass_flowing_sand"
 WORKING_STATUS = "is looking that up..."

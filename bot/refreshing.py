@@ -1,6 +1,6 @@
 """Every refresh goes through here: the CLI, Slack, the schedule and a first question alike.
 
-One refresh runs at a time (across processes and instances: ``ingest.refresh_lock``), each is
+One refresh runs at a time (across processes and instances: ``ingest.lock``), each is
 recorded with who started it and how it ended, and builds left behind by a killed refresh are
 cleared before the next one starts. The previous version keeps serving until a new one is
 published, whatever happens here.
@@ -12,13 +12,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ingest.pipeline import Progress, RefreshError, discard_unfinished_builds, refresh
-from ingest.refresh_lock import refresh_lock
-from ingest.refresh_runs import RefreshRun, finish_run, running_run, start_run
-from ingest.summary import RefreshSummary
-from knowledge.registry import (
+from ingest import (
+    Progress,
+    RefreshError,
+    RefreshRun,
+    RefreshSummary,
+    finish_run,
+    refresh,
+    refresh_lock,
+    running_run,
+    start_run,
+)
+from knowledge import (
     VersionRecord,
     current_version,
+    discard_unfinished_builds,
     switch_to,
     version_before_current,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
@@ -12,17 +12,17 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from bot.data_dir import prepare_data_dir, prepare_sqlite_file
 from bot.handoff.worker import OutboxWorker
 from bot.log_privacy import keep_payloads_out_of_logs
-from bot.schema import migrate
 from bot.settings import Settings
 from bot.store.retention import RetentionSweeper
-from knowledge.answering import Answerer, QuestionAnswerer
-from knowledge.base import KnowledgeBase
-from knowledge.database import make_engine
-from knowledge.embeddings import Embedder, make_embedder
-from knowledge.vector_store import make_chroma_client
-
-if TYPE_CHECKING:
-    from bot.admin.schedule import RefreshScheduler
+from knowledge import (
+    Answerer,
+    Embedder,
+    KnowledgeBase,
+    QuestionAnswerer,
+    make_chroma_client,
+    make_embedder,
+    make_engine,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,17 @@ class StorageError(Exception):
 
 class ModelError(Exception):
     """The chat model named by ``LLM_MODEL`` cannot be built; the message names the key."""
+
+
+class Stoppable(Protocol):
+    """A background thread the services hold (the refresh schedule: bot.admin.schedule).
+
+    Typed by what is done with it here, so this module need not import the scheduler, which
+    itself is given the services.
+    """
+
+    def stop(self) -> None:
+        """Stop it; it is not started again."""
 
 
 @dataclass
@@ -47,7 +58,7 @@ class Services:
     # Started with the Slack app (bot.app.start_outbox_worker); None in the plain CLI.
     outbox_worker: OutboxWorker | None = field(default=None, repr=False)
     # Started with the Slack app when REFRESH_INTERVAL_HOURS is set (bot.app).
-    refresh_scheduler: RefreshScheduler | None = field(default=None, repr=False)
+    refresh_scheduler: Stoppable | None = field(default=None, repr=False)
     # Started with the Slack app unless QUESTION_RETENTION_DAYS is 0 (bot.app).
     retention_sweeper: RetentionSweeper | None = field(default=None, repr=False)
     # The workspace's address (https://NAME.slack.com/), from auth.test when the app is built;
@@ -112,8 +123,6 @@ def build_services(
         engine = make_engine(settings.sqlalchemy_url)
         # Hand-off details and questions are statement parameters: never in a logged error.
         keep_payloads_out_of_logs(engine)
-        # The bot's own tables are created and upgraded by its migrations, never recreated.
-        migrate(engine)
     except (ArgumentError, NoSuchModuleError):
         raise StorageError("DATABASE_URL: not a database URL SQLAlchemy understands") from None
     except SQLAlchemyError as error:
@@ -152,9 +161,7 @@ def build_llm_answerer(
 
     """
     # Imported here so that the default, extractive path never loads LangChain.
-    from knowledge.answering.llm_writer import LlmAnswerer
-    from knowledge.llm.model import LlmSetupError, make_chat_model
-    from knowledge.llm.redact import Redactor
+    from knowledge import LlmAnswerer, LlmSetupError, Redactor, make_chat_model
 
     if chat_model is None:
         if settings.llm_model is None:

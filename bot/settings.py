@@ -9,9 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.fetch import MAX_REQUESTS_PER_REFRESH
-from ingest.web import DEFAULT_MAX_PAGES, MAX_SITEMAP_FILES, SiteRules, WebOptions
-from knowledge.contacts import Contact
+from ingest import (
+    DEFAULT_MAX_PAGES,
+    MAX_REQUESTS_PER_REFRESH,
+    MAX_SITEMAP_FILES,
+    SiteRules,
+    WebOptions,
+)
+from knowledge import Contact
 
 BUNDLED_CONFIG = (
     Path(__file__).resolve().parent.parent / "knowledge" / "defaults" / "sectorbot.toml"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ingest.split import Section
-from knowledge.sentences import split_sentences
+from knowledge import split_sentences
 
 # Measured on the IWD documents: chunks of about one FAQ answer or one short section keep
 # retrieval precise while leaving enough context for the answer's sentences.

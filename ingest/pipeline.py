@@ -1,7 +1,9 @@
-"""A refresh: resolve -> load -> split -> chunk -> embed -> write a new version -> switch to it.
+"""A refresh: resolve -> load -> split -> chunk, then hand the chunks to a version builder.
 
-Nothing the bot is serving changes until the last step, a single database transaction; a
-refresh that fails anywhere before it leaves the previous version answering questions.
+What goes into the new version (added, updated, carried over, removed) is decided here; how a
+version is written, published and retired is ``knowledge.store.builder``'s. Nothing the bot is
+serving changes until the builder publishes, a single database transaction; a refresh that
+fails anywhere before it leaves the previous version answering questions.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from ingest.chunk import chunk_sections
 from ingest.document import Document, LoadError
 from ingest.loaders import load_file
@@ -25,31 +25,23 @@ from ingest.split import split_sections
 from ingest.summary import FailedSource, RefreshSummary
 from ingest.web import WebLoader, WebOptions, reusable_validators
 from ingest.web_state import WebPageRecord, load_pages, save_pages
-from knowledge import registry
-from knowledge.base import (
+from knowledge import (
+    CachedEmbedder,
+    Chunk,
+    DocumentRecord,
     KnowledgeBase,
-    chunk_collection_name,
-    chunk_from_item,
-    chunk_metadata,
-    embedding_text,
-    heading_id,
-    sentence_collection_name,
-    sentence_id,
+    VersionBuilder,
+    VersionRecord,
+    current_version,
+    documents_of,
+    retire_old_versions,
 )
-from knowledge.embedding_cache import CachedEmbedder
-from knowledge.sentence_store import SentenceStore, drop_sentences, open_sentences
-from knowledge.sentences import sentence_in_context, split_sentences
-from knowledge.types import Chunk
-from knowledge.vector_store import StoredItem, VectorCollection, drop_collections
 
 logger = logging.getLogger(__name__)
 
 # Bump when loading, splitting, chunking or what a sentence is embedded as changes, so every
 # document is rebuilt once.
 PIPELINE_VERSION = "11"
-# Versions kept after a refresh: the current one and enough to roll back.
-KEEP_VERSIONS = 3
-ABANDONED_BUILD_AFTER = dt.timedelta(hours=6)
 
 Progress = Callable[[str, int, int], None]
 
@@ -79,7 +71,7 @@ class _LoadContext:
 
     web: WebLoader
     pages: dict[str, WebPageRecord]
-    old_documents: dict[str, registry.DocumentRecord]
+    old_documents: dict[str, DocumentRecord]
 
 
 def refresh(
@@ -113,8 +105,8 @@ def refresh(
     summary.failed.extend(
         FailedSource(name, "no such file or folder") for name in resolution.missing
     )
-    previous = None if reset else registry.current_version(kb.engine)
-    old_documents = registry.documents_of(kb.engine, previous.version_id) if previous else {}
+    previous = None if reset else current_version(kb.engine)
+    old_documents = documents_of(kb.engine, previous.version_id) if previous else {}
 
     context = _LoadContext(WebLoader(web or WebOptions()), load_pages(kb.engine), old_documents)
     plan = _load_all(resolution.sources, summary, report, context)
@@ -157,7 +149,7 @@ def refresh(
         # building the configured sources); a refresh that indexes nothing changes nothing.
         logger.warning("nothing could be indexed; the knowledge base is left as it was")
         summary.removed.clear()
-        serving = registry.current_version(kb.engine)
+        serving = current_version(kb.engine)
         if serving:
             summary.documents, summary.chunks = serving.document_count, serving.chunk_count
             summary.version_id = serving.version_id
@@ -165,24 +157,21 @@ def refresh(
         return summary
 
     embedder = CachedEmbedder(kb.embedder, kb.engine)
-    version_id = registry.start_version(kb.engine, embedder.model_id)
+    builder = VersionBuilder(kb, embedder)
     try:
         origin = "configured" if full else "manual"
-        documents = _write_version(
-            kb, version_id, previous, old_documents, plan, embedder, report, origin
-        )
-        registry.publish_version(kb.engine, version_id, documents)
+        _write_version(builder, previous, old_documents, plan, report, origin)
+        builder.publish()
     except Exception as error:
-        registry.fail_version(kb.engine, version_id, f"{type(error).__name__}: {error}")
-        _drop_versions(kb, [version_id])
+        builder.abandon(error)
         raise RefreshError(
             f"refresh failed, the previous version is still served: {error}"
         ) from error
     save_pages(kb.engine, plan.fetched)
-    _retire_old_versions(kb)
-    summary.version_id = version_id
-    summary.documents = len(documents)
-    summary.chunks = sum(d.chunk_count for d in documents)
+    retire_old_versions(kb)
+    summary.version_id = builder.version_id
+    summary.documents = len(builder.documents)
+    summary.chunks = sum(d.chunk_count for d in builder.documents)
     summary.embedded = embedder.computed
     summary.seconds = time.monotonic() - started
     return summary
@@ -298,47 +287,34 @@ def _content_hash(document: Document, url_override: str | None) -> str:
 
 
 def _write_version(
-    kb: KnowledgeBase,
-    version_id: str,
-    previous: registry.VersionRecord | None,
-    old_documents: dict[str, registry.DocumentRecord],
+    builder: VersionBuilder,
+    previous: VersionRecord | None,
+    old_documents: dict[str, DocumentRecord],
     plan: _Plan,
-    embedder: CachedEmbedder,
     report: Progress,
     origin: str,
-) -> list[registry.DocumentRecord]:
-    chunks_out = VectorCollection(kb.chroma, chunk_collection_name(version_id), create=True)
-    sentences_out = SentenceStore(kb.engine, version_id)
-    records: list[registry.DocumentRecord] = []
+) -> None:
     if plan.carried and previous:
-        records.extend(
-            _carry_over(
-                kb, previous, plan.carried, old_documents, chunks_out, sentences_out, embedder
-            )
-        )
+        builder.carry_over(previous, [old_documents[doc_id] for doc_id in plan.carried])
     now = dt.datetime.now(dt.UTC)
     total = len(plan.loaded)
     for done, (doc_id, (source, document, content_hash)) in enumerate(plan.loaded.items()):
         report("embed", done, total)
-        chunks = _chunks_of(doc_id, source, document)
-        _add_chunks(chunks, chunks_out, sentences_out, embedder)
-        records.append(
-            registry.DocumentRecord(
-                doc_id=doc_id,
-                source=source.location,
-                title=document.title,
-                kind=document.kind,
-                url=source.url_override or document.url,
-                path=source.display_path,
-                date=document.date,
-                content_hash=content_hash,
-                chunk_count=len(chunks),
-                fetched_at=now,
-                origin=origin,
-            )
+        record = DocumentRecord(
+            doc_id=doc_id,
+            source=source.location,
+            title=document.title,
+            kind=document.kind,
+            url=source.url_override or document.url,
+            path=source.display_path,
+            date=document.date,
+            content_hash=content_hash,
+            chunk_count=0,  # counted by the builder
+            fetched_at=now,
+            origin=origin,
         )
+        builder.add([(record, _chunks_of(doc_id, source, document))])
     report("embed", total, total)
-    return records
 
 
 def _chunks_of(doc_id: str, source: ResolvedSource, document: Document) -> list[Chunk]:
@@ -357,125 +333,3 @@ def _chunks_of(doc_id: str, source: ResolvedSource, document: Document) -> list[
         )
         for position, piece in enumerate(pieces)
     ]
-
-
-def _add_chunks(
-    chunks: list[Chunk],
-    chunks_out: VectorCollection,
-    sentences_out: SentenceStore,
-    embedder: CachedEmbedder,
-) -> None:
-    if not chunks:
-        return
-    sentence_ids, sentence_texts, sentence_inputs, sentence_meta = [], [], [], []
-    counts = []
-    for chunk in chunks:
-        sentences = split_sentences(chunk.text)
-        counts.append(len(sentences))
-        # The section heading is stored beside the sentences: a question that matches a heading
-        # ("What is a sector partnership?" in an FAQ) points at the sentences under it.
-        sentence_ids.append(heading_id(chunk.chunk_id))
-        sentence_texts.append(chunk.headings[-1] if chunk.headings else chunk.title)
-        sentence_inputs.append(sentence_texts[-1])
-        sentence_meta.append({"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "index": -1})
-        for index, sentence in enumerate(sentences):
-            sentence_ids.append(sentence_id(chunk.chunk_id, index))
-            sentence_texts.append(sentence)
-            sentence_inputs.append(sentence_in_context(chunk, sentences, index))
-            sentence_meta.append(
-                {"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "index": index}
-            )
-    chunk_vectors = embedder.embed([embedding_text(chunk) for chunk in chunks])
-    chunks_out.add(
-        [c.chunk_id for c in chunks],
-        chunk_vectors,
-        [c.text for c in chunks],
-        [chunk_metadata(c, n) for c, n in zip(chunks, counts, strict=True)],
-    )
-    if sentence_ids:
-        sentences_out.add(
-            sentence_ids, embedder.embed(sentence_inputs), sentence_texts, sentence_meta
-        )
-
-
-def _carry_over(
-    kb: KnowledgeBase,
-    previous: registry.VersionRecord,
-    doc_ids: list[str],
-    old_documents: dict[str, registry.DocumentRecord],
-    chunks_out: VectorCollection,
-    sentences_out: SentenceStore,
-    embedder: CachedEmbedder,
-) -> list[registry.DocumentRecord]:
-    """Copy documents unchanged from the previous version, vectors included.
-
-    Vectors of another embedding model cannot be mixed with this one's: then the stored chunks
-    are embedded again, exactly as a fresh build of them would be.
-    """
-    old_chunks = VectorCollection(kb.chroma, chunk_collection_name(previous.version_id))
-    if previous.embedding_model != embedder.model_id:
-        items = sorted(old_chunks.get_by_documents(doc_ids), key=lambda item: item.item_id)
-        _add_chunks([chunk_from_item(item) for item in items], chunks_out, sentences_out, embedder)
-        return [old_documents[doc_id] for doc_id in doc_ids]
-    old_sentences = open_sentences(
-        kb.engine, kb.chroma, previous.version_id, sentence_collection_name(previous.version_id)
-    )
-    _copy(old_chunks.get_by_documents(doc_ids), chunks_out)
-    _copy(old_sentences.get_by_documents(doc_ids), sentences_out)
-    return [old_documents[doc_id] for doc_id in doc_ids]
-
-
-def _copy(items: list[StoredItem], out: VectorCollection | SentenceStore) -> None:
-    if not items:
-        return
-    vectors = np.vstack([item.vector for item in items if item.vector is not None])
-    out.add(
-        [i.item_id for i in items],
-        vectors,
-        [i.text for i in items],
-        [dict(i.metadata) for i in items],
-    )
-
-
-def _retire_old_versions(kb: KnowledgeBase) -> None:
-    versions = registry.list_versions(kb.engine)
-    current = registry.current_version(kb.engine)
-    ready = [v for v in versions if v.status == "ready"]
-    keep = {v.version_id for v in ready[:KEEP_VERSIONS]}
-    if current:
-        keep.add(current.version_id)
-    # A build that has run this long died with its process (a killed refresh): clear it away.
-    abandoned_before = dt.datetime.now(dt.UTC) - ABANDONED_BUILD_AFTER
-    stale = [
-        v.version_id
-        for v in versions
-        if v.version_id not in keep and (v.status != "building" or v.created_at < abandoned_before)
-    ]
-    _drop_versions(kb, stale)
-    registry.forget_versions(kb.engine, stale)
-
-
-def discard_unfinished_builds(kb: KnowledgeBase) -> list[str]:
-    """Fail and drop every version still marked as building; returns their ids.
-
-    Only the holder of the refresh lock may call this: then no build can be in progress, so a
-    version marked as building belongs to a refresh that was killed.
-    """
-    unfinished = [v.version_id for v in registry.list_versions(kb.engine) if v.status == "building"]
-    for version_id in unfinished:
-        registry.fail_version(kb.engine, version_id, "interrupted: the refresh process stopped")
-    _drop_versions(kb, unfinished)
-    return unfinished
-
-
-def _drop_versions(kb: KnowledgeBase, version_ids: list[str]) -> None:
-    """Delete what versions stored: chunk collections, sentences, older sentence collections."""
-    drop_collections(
-        kb.chroma,
-        [
-            name
-            for vid in version_ids
-            for name in (chunk_collection_name(vid), sentence_collection_name(vid))
-        ],
-    )
-    drop_sentences(kb.engine, version_ids)

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Column, DateTime, Engine, String, Table, Text, insert, select, update
 
-from knowledge.database import as_utc, metadata
+from knowledge import as_utc, metadata
 
 RUNNING = "running"
 SUCCEEDED = "succeeded"

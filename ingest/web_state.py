@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Column, DateTime, Engine, String, Table, Text, delete, insert, select
 
-from knowledge.database import as_utc, metadata
+from knowledge import as_utc, metadata
 
 web_pages = Table(
     "ingest_web_pages",

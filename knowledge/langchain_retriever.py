@@ -17,8 +17,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from knowledge.answering.retrieve import RetrievedChunk, fuse, rank
-from knowledge.base import KnowledgeBase, OpenVersion
 from knowledge.embeddings import Vectors
+from knowledge.store.reader import KnowledgeBase, OpenVersion
 
 
 class KnowledgeBaseRetriever(BaseRetriever):

@@ -14,8 +14,8 @@ from sqlalchemy import insert, select
 
 from bot.services import Services, build_services
 from bot.settings import Settings, load_settings
-from knowledge.embedding_cache import embedding_cache
 from knowledge.embeddings import MiniLMEmbedder
+from knowledge.store.embedding_cache import embedding_cache
 from tests.storage_backends import SERVERS, STORES, Stores, open_stores
 
 REPO = Path(__file__).resolve().parents[1]

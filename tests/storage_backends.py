@@ -26,10 +26,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from knowledge.base import chunk_collection_name, sentence_collection_name
-from knowledge.database import make_engine
-from knowledge.registry import kb_versions
-from knowledge.vector_store import drop_collections, make_chroma_client
+from knowledge.store.db import make_engine
+from knowledge.store.layout import chunk_collection_name, sentence_collection_name
+from knowledge.store.registry import kb_versions
+from knowledge.store.vectors import drop_collections, make_chroma_client
 
 POSTGRES_URL = os.environ.get("SECTORBOT_TEST_DATABASE_URL", "")
 CHROMA_URL = os.environ.get("SECTORBOT_TEST_CHROMA_URL", "")

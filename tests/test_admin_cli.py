@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from bot.cli import cli
-from ingest.refresh_lock import refresh_lock
-from knowledge.database import make_engine
+from ingest.lock import refresh_lock
+from knowledge.store.db import make_engine
 from tests.bot.admin_helpers import add_health_care, configured_site
 
 

@@ -71,7 +71,7 @@ def test_recipe_cites_the_right_documents_first_and_never_declines_or_routes(
     finally:
         index.close()
 
-    assert scored_by == "knowledge.evaluate.Case"
+    assert scored_by == "knowledge.evaluation.Case"
     assert (index.documents, index.skipped_files) == (2, 1)
     assert index.chunks > 3  # the long document was split (1,000 characters, 200 overlap)
     assert [case.rank() for case in cases[:2]] == [1, 1]

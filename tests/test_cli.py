@@ -394,11 +394,9 @@ def test_a_broken_link_is_reported_as_such(tmp_path: Path) -> None:
 def _stored_handoffs(data_dir: Path) -> list[str]:
     """Store two hand-off requests in ``data_dir``'s database, one of them claimed."""
     from bot.handoff import store, workflow
-    from bot.schema import migrate
-    from knowledge.database import make_engine
+    from knowledge.store.db import make_engine
 
     engine = make_engine(f"sqlite:///{data_dir / 'sectorbot.db'}")
-    migrate(engine)
     references = []
     for name in ("Pat Example", "Sam Sample"):
         new = store.NewRequest(

@@ -16,9 +16,7 @@ from sqlalchemy import Engine
 
 from bot.refreshing import RefreshBusyError, RefreshRequest, run_refresh_if
 from bot.slack_text import escape
-from ingest.pipeline import RefreshError
-from ingest.refresh_runs import last_finished
-from ingest.summary import RefreshSummary
+from ingest import RefreshError, RefreshSummary, last_finished
 
 if TYPE_CHECKING:
     from bot.services import Services

@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.admin import texts
 from bot.refreshing import RefreshBusyError, RefreshRequest, run_refresh
-from ingest.pipeline import RefreshError
+from ingest import RefreshError
 
 if TYPE_CHECKING:
     from bot.services import Services

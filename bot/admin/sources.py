@@ -15,10 +15,8 @@ from typing import Any
 from bot.admin.when import ago
 from bot.services import Services
 from bot.settings import BUNDLED_DIR
-from ingest.refresh_runs import last_finished
-from ingest.sources import document_id, is_under
-from ingest.web_state import load_pages
-from knowledge.registry import DocumentRecord, current_version, documents_of
+from ingest import document_id, is_under, last_finished, load_pages
+from knowledge import DocumentRecord, current_version, documents_of
 
 
 @dataclass(frozen=True)

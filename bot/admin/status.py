@@ -10,9 +10,8 @@ from bot.admin.schedule import next_refresh_due
 from bot.admin.when import ago, stamp
 from bot.refreshing import refresh_running
 from bot.services import Services
-from ingest.refresh_runs import RefreshRun, last_finished, running_run
-from ingest.summary import count_of
-from knowledge.registry import VersionRecord, current_version, version_before_current
+from ingest import RefreshRun, count_of, last_finished, running_run
+from knowledge import VersionRecord, current_version, version_before_current
 
 
 @dataclass(frozen=True)

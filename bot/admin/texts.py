@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from bot.refreshing import Rollback
 from bot.slack_text import escape
-from ingest.summary import RefreshSummary, count_of
+from ingest import RefreshSummary, count_of
 
 _STEP_NAMES = {"load": "reading documents", "embed": "indexing documents"}
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")

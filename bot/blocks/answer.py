@@ -12,7 +12,7 @@ from pathlib import PurePath
 from bot import ids
 from bot.blocks.elements import Block, button, section
 from bot.slack_text import escape, link, split_rendered, split_text, to_mrkdwn
-from knowledge.types import Answer, Source
+from knowledge import Answer, Source
 
 SECTION_LIMIT = 3000
 BLOCK_LIMIT = 50

@@ -10,7 +10,7 @@ from bot.admin.status import KnowledgeStatus
 from bot.blocks.elements import Block, section
 from bot.handoff.store import HandoffRequest
 from bot.slack_text import escape
-from knowledge.contacts import Contact
+from knowledge import Contact
 
 HANDOFF_LINES = 10
 

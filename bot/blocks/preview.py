@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.blocks.answer import build_answer_blocks
-from knowledge.types import Answer
+from knowledge import Answer
 
 BUILDER_URL = "https://app.slack.com/block-kit-builder/#"
 # The buttons carry the stored turn's id in Slack; a preview stores nothing.

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, false, func, or_, select
 
 from bot.store.feedback import answer_feedback
 from bot.store.turns import conversation_turns
-from knowledge.database import as_utc
+from knowledge import as_utc
 
 # Embedding is the slow step (about 4 ms a new question; repeats come from the cache).
 READ_LIMIT = 2000

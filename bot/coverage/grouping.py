@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.coverage.gather import Gap
-from knowledge.embeddings import Embedder, Vectors
+from knowledge import Embedder, Vectors
 
 # Measured with all-MiniLM-L6-v2 on questions about sector partnerships
 # (tests/bot/test_coverage_grouping.py): a paraphrase scores 0.81-0.92 against the centroid of

@@ -10,8 +10,7 @@ from sqlalchemy import Engine
 
 from bot.coverage.gather import READ_LIMIT, gather_gaps
 from bot.coverage.grouping import GapGroup, group_gaps
-from knowledge.embedding_cache import CachedEmbedder
-from knowledge.embeddings import Embedder
+from knowledge import CachedEmbedder, Embedder
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from bot.blocks.handoff import Prefill, build_handoff_modal
 from bot.handoff.form import LIMITS, guess_interest
 from bot.handoff.metadata import ModalContext, seal, workspace_permalink
 from bot.slack_text import safe_url
-from knowledge.contacts import Contact
+from knowledge import Contact
 
 logger = logging.getLogger(__name__)
 

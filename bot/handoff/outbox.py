@@ -44,8 +44,7 @@ from sqlalchemy import (
 )
 
 from bot.handoff.email import Mailer
-from bot.schema import metadata
-from knowledge.database import as_utc
+from knowledge import as_utc, metadata
 
 logger = logging.getLogger(__name__)
 

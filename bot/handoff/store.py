@@ -27,8 +27,7 @@ from sqlalchemy import (
     update,
 )
 
-from bot.schema import metadata
-from knowledge.database import as_utc
+from knowledge import as_utc, metadata
 
 STATUSES = ("new", "notified", "claimed", "resolved")
 # The requester of a hand-off filed in ``sectorbot chat``: the prefix, then the computer's user

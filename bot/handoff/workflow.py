@@ -18,7 +18,7 @@ from bot.handoff import outbox, store
 from bot.handoff.form import HandoffForm
 from bot.handoff.outbox import Message
 from bot.handoff.store import HandoffRequest, NewRequest
-from knowledge.contacts import Contact, route_contact
+from knowledge import Contact, route_contact
 
 
 @dataclass(frozen=True)

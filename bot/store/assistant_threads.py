@@ -14,7 +14,7 @@ from slack_bolt.context.assistant.thread_context_store.store import AssistantThr
 from sqlalchemy import Column, DateTime, Engine, String, Table, Text, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.schema import metadata
+from knowledge import metadata
 
 assistant_threads = Table(
     "slack_assistant_threads",

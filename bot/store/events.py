@@ -13,7 +13,7 @@ import logging
 from sqlalchemy import Column, DateTime, Engine, String, Table, delete, insert
 from sqlalchemy.exc import IntegrityError
 
-from bot.schema import metadata
+from knowledge import metadata
 
 logger = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from bot.schema import metadata
 from bot.store.turns import Turn
+from knowledge import metadata
 
 answer_feedback = Table(
     "slack_answer_feedback",

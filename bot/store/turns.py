@@ -28,9 +28,7 @@ from sqlalchemy import (
     update,
 )
 
-from bot.schema import metadata
-from knowledge.database import as_utc
-from knowledge.types import Answer, Source
+from knowledge import Answer, Source, as_utc, metadata
 
 conversation_turns = Table(
     "slack_conversation_turns",

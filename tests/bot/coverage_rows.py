@@ -7,9 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, update
 
-from bot.schema import migrate
 from bot.store import feedback, turns
-from knowledge.database import make_engine
+from knowledge.store.db import make_engine
 from knowledge.types import Answer, DeclineReason, Intent
 
 # The CLI and App Home report up to the real clock, so rows are dated relative to it.
@@ -25,7 +24,6 @@ def bot_database(data_dir: Path) -> Engine:
     """The data dir's database with the bot's tables, as `sectorbot` opens it."""
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(f"sqlite:///{data_dir / 'sectorbot.db'}")
-    migrate(engine)
     return engine
 
 

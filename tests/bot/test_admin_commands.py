@@ -12,9 +12,9 @@ import pytest
 from bot.refreshing import RefreshRequest, run_refresh
 from bot.services import build_services
 from bot.settings import Settings
-from ingest.refresh_lock import refresh_lock
+from ingest.lock import refresh_lock
 from knowledge.embeddings import MiniLMEmbedder
-from knowledge.registry import current_version, list_versions
+from knowledge.store.registry import current_version, list_versions
 from tests.bot.admin_helpers import add_health_care, configured_site
 from tests.bot.conftest import BOT_TOKEN, SIGNING_SECRET, RunningApp, start_app
 from tests.fakes.slack_requests import Response, mention

@@ -290,7 +290,7 @@ def test_slack_failing_on_the_first_notifications_still_delivers_each_once(
 
 def _stored(data_dir: Path, config: Path) -> list[store.HandoffRequest]:
     from bot.settings import load_settings
-    from knowledge.database import make_engine
+    from knowledge.store.db import make_engine
 
     settings = load_settings({"SECTORBOT_DATA_DIR": str(data_dir), "SECTORBOT_CONFIG": str(config)})
     engine = make_engine(settings.sqlalchemy_url)

@@ -15,10 +15,10 @@ from bot.admin.schedule import RefreshScheduler, next_refresh_due
 from bot.app import build_app, make_web_client
 from bot.refreshing import RefreshRequest, run_refresh
 from bot.services import Services, build_services
-from ingest.refresh_lock import refresh_lock
+from ingest.lock import refresh_lock
 from ingest.refresh_runs import recent_runs
 from knowledge.embeddings import MiniLMEmbedder
-from knowledge.registry import current_version
+from knowledge.store.registry import current_version
 from tests.bot.admin_helpers import add_health_care, configured_site
 from tests.bot.conftest import BOT_TOKEN, BrokenEmbedder
 from tests.fakes.slack_web_api import FakeSlack

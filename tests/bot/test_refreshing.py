@@ -25,13 +25,13 @@ from bot.refreshing import (
     run_refresh,
 )
 from bot.services import Services, build_services
+from ingest.lock import refresh_lock
 from ingest.pipeline import RefreshError
-from ingest.refresh_lock import refresh_lock
 from ingest.refresh_runs import INTERRUPTED, recent_runs
-from knowledge.base import chunk_collection_name, sentence_collection_name
 from knowledge.embeddings import MiniLMEmbedder
-from knowledge.registry import current_version, kb_versions, list_versions
-from knowledge.vector_store import VectorCollection
+from knowledge.store.layout import chunk_collection_name, sentence_collection_name
+from knowledge.store.registry import current_version, kb_versions, list_versions
+from knowledge.store.vectors import VectorCollection
 from tests.bot.admin_helpers import add_health_care, configured_site
 from tests.bot.conftest import BrokenEmbedder
 from tests.conftest import CORPUS, REPO

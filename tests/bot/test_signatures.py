@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlsplit
 from sqlalchemy import func, select
 
 from bot.handoff import store
-from bot.schema import metadata
+from knowledge.store.db import metadata
 from tests.bot.conftest import RunningApp
 from tests.bot.handoff_helpers import VALID_FORM
 from tests.fakes.slack_requests import (

@@ -5,9 +5,9 @@ from __future__ import annotations
 from bot.followups import is_smalltalk, needs_context, talks_to_someone_else
 from bot.slack_text import escape, mentioned_users, plain_text, split_text
 from knowledge.answering import Answerer
-from knowledge.base import KnowledgeBase
-from knowledge.database import make_engine
 from knowledge.embeddings import MiniLMEmbedder
+from knowledge.store.db import make_engine
+from knowledge.store.reader import KnowledgeBase
 
 
 def test_a_question_loses_the_bot_mention_and_keeps_readable_markup() -> None:

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from bot.services import Services, build_services
-from ingest.pipeline import KEEP_VERSIONS, RefreshError, refresh
+from ingest.pipeline import RefreshError, refresh
 from ingest.summary import RefreshSummary
-from knowledge import registry
-from knowledge.base import chunk_collection_name, embedding_text
-from knowledge.sentence_store import SentenceStore
+from knowledge.store import registry
+from knowledge.store.builder import KEEP_VERSIONS
+from knowledge.store.layout import chunk_collection_name, embedding_text
+from knowledge.store.sentences import SentenceStore
 from tests.conftest import CORPUS, DATA, make_settings
 from tests.fakes.embeddings import FailingEmbedder, FakeEmbedder
 from tests.storage_backends import EMBEDDED, Stores

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from ingest.refresh_lock import refresh_lock
-from knowledge.database import make_engine
+from ingest.lock import refresh_lock
+from knowledge.store.db import make_engine
 from tests.bot.handoff_databases import DATABASES, database_url
 from tests.conftest import REPO
 
 _HOLDER = textwrap.dedent(
     """
     import sys, time
-    from ingest.refresh_lock import refresh_lock
-    from knowledge.database import make_engine
+    from ingest.lock import refresh_lock
+    from knowledge.store.db import make_engine
     lock = refresh_lock(make_engine(sys.argv[1]))
     assert lock.acquire()
     print("held", flush=True)

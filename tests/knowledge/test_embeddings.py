@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 from tokenizers import Tokenizer
 
-from knowledge.database import make_engine
-from knowledge.embedding_cache import CachedEmbedder
 from knowledge.embeddings import (
     MINILM_TOKENIZER,
     MiniLMEmbedder,
     ModelFileError,
     make_embedder,
 )
+from knowledge.store.db import make_engine
+from knowledge.store.embedding_cache import CachedEmbedder
 from tests.fakes.embeddings import FakeEmbedder
 
 # About 160 word-piece tokens: longer than the 128 the tokenizer file truncates at by itself.

@@ -6,8 +6,8 @@ import pytest
 
 from bot.services import Services, build_services
 from ingest.pipeline import refresh
-from knowledge import registry
 from knowledge.embeddings import MiniLMEmbedder
+from knowledge.store import registry
 from tests.conftest import CORPUS, CORPUS_SOURCES, IWD_PAGE, corpus_on
 from tests.storage_backends import STORES
 

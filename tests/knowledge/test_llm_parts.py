@@ -117,7 +117,7 @@ def test_the_default_path_does_not_load_langchain() -> None:
     from tests.conftest import REPO
 
     code = (
-        "import sys, bot.cli, bot.services, bot.answering, knowledge.evaluate; "
+        "import sys, bot.cli, bot.services, bot.answering, knowledge.evaluation; "
         "print(sorted(m for m in sys.modules if m.startswith(('langchain', 'openai'))))"
     )
     result = subprocess.run(

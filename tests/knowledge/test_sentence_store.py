@@ -10,12 +10,12 @@ from sqlalchemy import Engine, select
 
 from bot.services import build_services
 from ingest.pipeline import refresh
-from knowledge.base import sentence_collection_name
-from knowledge.database import make_engine
 from knowledge.embeddings import MiniLMEmbedder
-from knowledge.registry import current_version
-from knowledge.sentence_store import SentenceStore, drop_sentences, kb_sentences
-from knowledge.vector_store import VectorCollection
+from knowledge.store.db import make_engine
+from knowledge.store.layout import sentence_collection_name
+from knowledge.store.registry import current_version
+from knowledge.store.sentences import SentenceStore, drop_sentences, kb_sentences
+from knowledge.store.vectors import VectorCollection
 from tests.conftest import make_settings
 
 PAGE = """# Mason City partnership

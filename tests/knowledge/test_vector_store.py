@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.vector_store import VectorCollection, make_chroma_client
+from knowledge.store.vectors import VectorCollection, make_chroma_client
 
 # More than SQLite's 32,766 variables per statement, which Chroma's own reads would exceed.
 MANY = 40_000

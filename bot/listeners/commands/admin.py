@@ -21,7 +21,7 @@ from bot.refreshing import (
 )
 from bot.services import Services
 from bot.slack_text import escape
-from ingest.refresh_runs import running_run
+from ingest import running_run
 
 logger = logging.getLogger(__name__)
 

@@ -1,14 +1,13 @@
-"""Alembic environment: runs on the connection ``bot.schema.migrate`` hands over."""
+"""Alembic environment: runs on the connection ``knowledge.store.db.migrate`` hands over."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import text
 
-import bot.handoff.outbox  # noqa: F401 - tables register on bot.schema.metadata when imported
-import bot.handoff.store  # noqa: F401
-import bot.store  # noqa: F401
-from bot.schema import VERSION_TABLE, metadata
+# Only autogenerate reads target_metadata, and it sees the tables whose modules are imported:
+# the revisions themselves spell out their tables, so upgrading needs none of them.
+from knowledge.store.db import VERSION_TABLE, metadata
 
 # Any fixed number: instances starting together on one PostgreSQL database migrate in turn.
 ADVISORY_LOCK = 7_316_042

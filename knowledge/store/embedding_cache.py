@@ -10,8 +10,8 @@ from sqlalchemy import Column, Engine, LargeBinary, String, Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from knowledge.database import metadata
 from knowledge.embeddings import Embedder, Vectors
+from knowledge.store.db import metadata
 
 embedding_cache = Table(
     "embedding_cache",

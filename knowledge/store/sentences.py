@@ -30,9 +30,9 @@ from sqlalchemy import (
     select,
 )
 
-from knowledge.database import metadata
 from knowledge.embeddings import Vectors
-from knowledge.vector_store import StoredItem, VectorCollection
+from knowledge.store.db import metadata
+from knowledge.store.vectors import StoredItem, VectorCollection
 
 # Rows per insert and ids per read: well under SQLite's limit of 32,766 bound variables.
 _BATCH = 2000

@@ -24,7 +24,7 @@ from sqlalchemy import (
     update,
 )
 
-from knowledge.database import as_utc, metadata
+from knowledge.store.db import as_utc, metadata
 
 kb_versions = Table(
     "kb_versions",

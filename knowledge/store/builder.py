@@ -1,0 +1,202 @@
+"""How a version is built: written beside the served one, published in one transaction, retired.
+
+A ``VersionBuilder`` records a new version as building, takes documents with their chunks
+(embedded and written a batch at a time: the chunk vectors to Chroma, the sentences and headings
+with theirs to the database), copies unchanged documents over from the previous version, and
+then either publishes (the registry's ``kb_current`` row moves to it in the same transaction
+that stores its documents) or is abandoned (marked failed and its writes dropped). Until
+``publish`` returns, every reader keeps answering from the version served before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+
+from knowledge.embeddings import Embedder
+from knowledge.sentences import sentence_in_context, split_sentences
+from knowledge.store import registry
+from knowledge.store.layout import (
+    chunk_collection_name,
+    chunk_from_item,
+    chunk_metadata,
+    embedding_text,
+    heading_id,
+    sentence_collection_name,
+    sentence_id,
+)
+from knowledge.store.reader import KnowledgeBase
+from knowledge.store.sentences import SentenceStore, drop_sentences, open_sentences
+from knowledge.store.vectors import StoredItem, VectorCollection, drop_collections
+from knowledge.types import Chunk
+
+# Versions kept after a refresh: the current one and enough to roll back.
+KEEP_VERSIONS = 3
+ABANDONED_BUILD_AFTER = dt.timedelta(hours=6)
+
+
+class VersionBuilder:
+    """One new version being written; nothing reads it until ``publish``."""
+
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder) -> None:
+        """Record a version as building, embedded with ``embedder`` (usually a CachedEmbedder)."""
+        self._kb = kb
+        self._embedder = embedder
+        self.version_id = registry.start_version(kb.engine, embedder.model_id)
+        self._chunks = VectorCollection(
+            kb.chroma, chunk_collection_name(self.version_id), create=True
+        )
+        self._sentences = SentenceStore(kb.engine, self.version_id)
+        self.documents: list[registry.DocumentRecord] = []
+
+    def add(self, documents: Sequence[tuple[registry.DocumentRecord, list[Chunk]]]) -> None:
+        """Embed and write these documents' chunks as one batch; each record gets its count."""
+        chunks = [chunk for _, document_chunks in documents for chunk in document_chunks]
+        _write_chunks(chunks, self._chunks, self._sentences, self._embedder)
+        self.documents.extend(
+            dataclasses.replace(record, chunk_count=len(document_chunks))
+            for record, document_chunks in documents
+        )
+
+    def carry_over(
+        self, previous: registry.VersionRecord, documents: Sequence[registry.DocumentRecord]
+    ) -> None:
+        """Copy documents unchanged from ``previous``, vectors included.
+
+        Vectors of another embedding model cannot be mixed with this one's: then the stored
+        chunks are embedded again, exactly as a fresh build of them would be.
+        """
+        doc_ids = [document.doc_id for document in documents]
+        old_chunks = VectorCollection(self._kb.chroma, chunk_collection_name(previous.version_id))
+        if previous.embedding_model != self._embedder.model_id:
+            items = sorted(old_chunks.get_by_documents(doc_ids), key=lambda item: item.item_id)
+            chunks = [chunk_from_item(item) for item in items]
+            _write_chunks(chunks, self._chunks, self._sentences, self._embedder)
+        else:
+            old_sentences = open_sentences(
+                self._kb.engine,
+                self._kb.chroma,
+                previous.version_id,
+                sentence_collection_name(previous.version_id),
+            )
+            _copy(old_chunks.get_by_documents(doc_ids), self._chunks)
+            _copy(old_sentences.get_by_documents(doc_ids), self._sentences)
+        self.documents.extend(documents)
+
+    def publish(self) -> None:
+        """Store the documents and serve this version, in one transaction."""
+        registry.publish_version(self._kb.engine, self.version_id, self.documents)
+
+    def abandon(self, error: BaseException) -> None:
+        """Mark the version failed and drop what it wrote; the served version is untouched."""
+        registry.fail_version(self._kb.engine, self.version_id, f"{type(error).__name__}: {error}")
+        drop_versions(self._kb, [self.version_id])
+
+    @property
+    def chunk_count(self) -> int:
+        """Chunks written so far."""
+        return self._chunks.count()
+
+    @property
+    def sentence_count(self) -> int:
+        """Sentences and headings written so far."""
+        return self._sentences.count()
+
+
+def retire_old_versions(kb: KnowledgeBase) -> None:
+    """Drop versions beyond the newest ``KEEP_VERSIONS`` ready ones (never the served one)."""
+    versions = registry.list_versions(kb.engine)
+    current = registry.current_version(kb.engine)
+    ready = [v for v in versions if v.status == "ready"]
+    keep = {v.version_id for v in ready[:KEEP_VERSIONS]}
+    if current:
+        keep.add(current.version_id)
+    # A build that has run this long died with its process (a killed refresh): clear it away.
+    abandoned_before = dt.datetime.now(dt.UTC) - ABANDONED_BUILD_AFTER
+    stale = [
+        v.version_id
+        for v in versions
+        if v.version_id not in keep and (v.status != "building" or v.created_at < abandoned_before)
+    ]
+    drop_versions(kb, stale)
+    registry.forget_versions(kb.engine, stale)
+
+
+def discard_unfinished_builds(kb: KnowledgeBase) -> list[str]:
+    """Fail and drop every version still marked as building; returns their ids.
+
+    Only the holder of the refresh lock may call this: then no build can be in progress, so a
+    version marked as building belongs to a refresh that was killed.
+    """
+    unfinished = [v.version_id for v in registry.list_versions(kb.engine) if v.status == "building"]
+    for version_id in unfinished:
+        registry.fail_version(kb.engine, version_id, "interrupted: the refresh process stopped")
+    drop_versions(kb, unfinished)
+    return unfinished
+
+
+def drop_versions(kb: KnowledgeBase, version_ids: list[str]) -> None:
+    """Delete what versions stored: chunk collections, sentences, older sentence collections."""
+    drop_collections(
+        kb.chroma,
+        [
+            name
+            for vid in version_ids
+            for name in (chunk_collection_name(vid), sentence_collection_name(vid))
+        ],
+    )
+    drop_sentences(kb.engine, version_ids)
+
+
+def _write_chunks(
+    chunks: list[Chunk],
+    chunks_out: VectorCollection,
+    sentences_out: SentenceStore,
+    embedder: Embedder,
+) -> None:
+    if not chunks:
+        return
+    sentence_ids, sentence_texts, sentence_inputs, sentence_meta = [], [], [], []
+    counts = []
+    for chunk in chunks:
+        sentences = split_sentences(chunk.text)
+        counts.append(len(sentences))
+        # The section heading is stored beside the sentences: a question that matches a heading
+        # ("What is a sector partnership?" in an FAQ) points at the sentences under it.
+        sentence_ids.append(heading_id(chunk.chunk_id))
+        sentence_texts.append(chunk.headings[-1] if chunk.headings else chunk.title)
+        sentence_inputs.append(sentence_texts[-1])
+        sentence_meta.append({"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "index": -1})
+        for index, sentence in enumerate(sentences):
+            sentence_ids.append(sentence_id(chunk.chunk_id, index))
+            sentence_texts.append(sentence)
+            sentence_inputs.append(sentence_in_context(chunk, sentences, index))
+            sentence_meta.append(
+                {"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "index": index}
+            )
+    chunk_vectors = embedder.embed([embedding_text(chunk) for chunk in chunks])
+    chunks_out.add(
+        [c.chunk_id for c in chunks],
+        chunk_vectors,
+        [c.text for c in chunks],
+        [chunk_metadata(c, n) for c, n in zip(chunks, counts, strict=True)],
+    )
+    if sentence_ids:
+        sentences_out.add(
+            sentence_ids, embedder.embed(sentence_inputs), sentence_texts, sentence_meta
+        )
+
+
+def _copy(items: list[StoredItem], out: VectorCollection | SentenceStore) -> None:
+    if not items:
+        return
+    vectors = np.vstack([item.vector for item in items if item.vector is not None])
+    out.add(
+        [i.item_id for i in items],
+        vectors,
+        [i.text for i in items],
+        [dict(i.metadata) for i in items],
+    )
