@@ -42,10 +42,13 @@ from knowledge.answering import compose, decide, select  # noqa: E402
 from knowledge.answering.models import LinearModel  # noqa: E402
 from knowledge.answering.retrieve import fuse, rank  # noqa: E402
 from knowledge.answering.understand import IntentClassifier, parts_of  # noqa: E402
-from knowledge.base import KnowledgeBase, OpenVersion  # noqa: E402
-from knowledge.database import make_engine  # noqa: E402
 from knowledge.embeddings import Embedder, make_embedder  # noqa: E402
-from knowledge.vector_store import make_chroma_client  # noqa: E402
+from knowledge.store import (  # noqa: E402
+    KnowledgeBase,
+    OpenVersion,
+    make_chroma_client,
+    make_engine,
+)
 
 DATA = ROOT / "knowledge" / "answering" / "data"
 SETS = {

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from knowledge.answering import replies
 from knowledge.answering.select import Evidence, Passage
-from knowledge.base import OpenVersion
 from knowledge.contacts import Contact
+from knowledge.store.reader import OpenVersion
 from knowledge.types import Answer, Chunk, Source
 
 MAX_PASSAGES = 2

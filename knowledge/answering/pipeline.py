@@ -22,9 +22,9 @@ from knowledge.answering.retrieve import retrieve
 from knowledge.answering.select import Evidence, Passage, select
 from knowledge.answering.staleness import with_staleness_note
 from knowledge.answering.understand import IntentClassifier, as_intent, understand, words_only
-from knowledge.base import KnowledgeBase, OpenVersion
 from knowledge.contacts import Contact, route_contact
 from knowledge.embeddings import Embedder, Vectors
+from knowledge.store.reader import KnowledgeBase, OpenVersion
 from knowledge.types import Answer, Exchange, Intent
 
 

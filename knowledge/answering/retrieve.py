@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knowledge.base import OpenVersion
 from knowledge.embeddings import Vectors
+from knowledge.store.reader import OpenVersion
 from knowledge.types import Chunk
 
 CANDIDATES = 24

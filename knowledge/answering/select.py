@@ -19,8 +19,9 @@ import numpy as np
 from knowledge.answering.models import Array, LinearModel
 from knowledge.answering.retrieve import RetrievedChunk
 from knowledge.answering.understand import Part
-from knowledge.base import OpenVersion, heading_id, sentence_id
 from knowledge.embeddings import Vectors
+from knowledge.store.layout import heading_id, sentence_id
+from knowledge.store.reader import OpenVersion
 from knowledge.terms import content_terms, name_terms
 from knowledge.types import Chunk
 
