@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 # Bump when loading, splitting, chunking or what a sentence is embedded as changes, so every
 # document is rebuilt once.
-PIPELINE_VERSION = "11"
+PIPELINE_VERSION = "12"
 
 Progress = Callable[[str, int, int], None]
 

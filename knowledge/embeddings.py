@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +19,8 @@ import numpy.typing as npt
 logger = logging.getLogger(__name__)
 
 Vectors = npt.NDArray[np.float32]
+# A stretch of a text by character offsets: [start, end).
+Span = tuple[int, int]
 
 MINILM_MODEL_ID = "all-MiniLM-L6-v2-int8-onnx"
 MINILM_MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
@@ -70,20 +72,60 @@ class MiniLMEmbedder:
             rows.append(self._embed_batch(session, tokenizer, texts[start : start + BATCH_SIZE]))
         return np.vstack(rows)
 
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
+    ) -> tuple[Vectors, list[Vectors]]:
+        """Each text's vector, and a vector for each of its spans from the same model pass.
+
+        A span's vector pools the text's token vectors inside it, so a sentence is read in its
+        paragraph without a pass of its own. A span past the model's token limit, or holding
+        no whole token, is embedded on its own.
+        """
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32), []
+        session, tokenizer = self._load()
+        rows: list[Vectors] = []
+        pooled: list[Vectors] = []
+        alone: list[tuple[int, int, str]] = []
+        for start in range(0, len(texts), BATCH_SIZE):
+            batch = texts[start : start + BATCH_SIZE]
+            hidden, encodings = self._run(session, tokenizer, batch)
+            rows.append(_mean_pooled(hidden, np.array([e.attention_mask for e in encodings])))
+            for offset, (text, encoding) in enumerate(zip(batch, encodings, strict=True)):
+                index = start + offset
+                vectors = np.zeros((len(spans[index]), self.dimensions), dtype=np.float32)
+                offsets = np.array(encoding.offsets).reshape(-1, 2)
+                real = np.array(encoding.attention_mask, dtype=bool) & (
+                    offsets[:, 1] > offsets[:, 0]
+                )
+                for k, (first, end) in enumerate(spans[index]):
+                    inside = real & (offsets[:, 0] >= first) & (offsets[:, 1] <= end)
+                    if inside.any():
+                        vectors[k] = _normalised(hidden[offset][inside].mean(axis=0))
+                    else:
+                        alone.append((index, k, text[first:end]))
+                pooled.append(vectors)
+        if alone:
+            for (index, k, _), vector in zip(alone, self.embed([a[2] for a in alone]), strict=True):
+                pooled[index][k] = vector
+        return np.vstack(rows), pooled
+
     def _embed_batch(self, session: object, tokenizer: object, texts: Sequence[str]) -> Vectors:
+        hidden, encodings = self._run(session, tokenizer, texts)
+        return _mean_pooled(hidden, np.array([e.attention_mask for e in encodings]))
+
+    def _run(
+        self, session: object, tokenizer: object, texts: Sequence[str]
+    ) -> tuple[npt.NDArray[np.float32], list[Any]]:
         # A lone surrogate (from a file or a terminal with bad bytes) makes the tokenizer raise;
-        # as a replacement character it is just an unknown token.
+        # replaced by "?" it is just an unknown token, and every offset stays where it was.
         readable = [t.encode("utf-8", "replace").decode("utf-8") for t in texts]
         encodings = tokenizer.encode_batch(readable)  # type: ignore[attr-defined]
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         hidden = session.run(["last_hidden_state"], feeds)[0]  # type: ignore[attr-defined]
-        weights = mask[:, :, None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        normalised: Vectors = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
-        return normalised
+        return hidden, encodings
 
     def _load(self) -> tuple[object, object]:
         with self._lock:
@@ -112,6 +154,40 @@ class MiniLMEmbedder:
         )
         logger.info("loaded embedding model %s", self.model_id)
         return session, tokenizer
+
+
+def embed_spans(
+    embedder: Embedder, texts: Sequence[str], spans: Sequence[Sequence[Span]]
+) -> tuple[Vectors, list[Vectors]]:
+    """Texts' vectors and their spans' (see ``MiniLMEmbedder.embed_spans``).
+
+    An embedder that cannot read spans in one pass embeds each span's text on its own.
+    """
+    reader = getattr(embedder, "embed_spans", None)
+    if reader is not None:
+        result: tuple[Vectors, list[Vectors]] = reader(texts, spans)
+        return result
+    vectors = embedder.embed(texts)
+    parts = [text[first:end] for text, own in zip(texts, spans, strict=True) for first, end in own]
+    flat = embedder.embed(parts) if parts else np.zeros((0, embedder.dimensions), np.float32)
+    pooled, taken = [], 0
+    for own in spans:
+        pooled.append(flat[taken : taken + len(own)])
+        taken += len(own)
+    return vectors, pooled
+
+
+def _mean_pooled(hidden: npt.NDArray[np.float32], mask: npt.NDArray[np.int64]) -> Vectors:
+    weights = mask[:, :, None].astype(np.float32)
+    pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    normalised: Vectors = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+    return normalised
+
+
+def _normalised(vector: npt.NDArray[np.float32]) -> Vectors:
+    result: Vectors = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+    return result
 
 
 def make_embedder(model: str = "minilm") -> Embedder:

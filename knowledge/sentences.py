@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import re
 
-from knowledge.types import Chunk
-
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st no vs etc inc ltd co corp dept gov sec jan feb mar apr jun
     jul aug sep sept oct nov dec u.s a.m p.m e.g i.e approx fig ch art ave blvd""".split()
 )
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$])")
 MAX_SENTENCE_CHARS = 400
-LEANS_BACK = re.compile(
-    r"^(it|its|this|that|these|those|they|their|them|such|he|she|his|her|the (groups?|program|"
-    r"law|board|team|fund|council|report|survey|partnership))\b",
-    re.IGNORECASE,
-)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -60,53 +53,3 @@ def _cap_length(sentence: str) -> list[str]:
         if part:
             out.append(part)
     return out
-
-
-def sentence_in_context(chunk: Chunk, sentences: list[str], index: int) -> str:
-    """The text a sentence is embedded as: alone, unless it leans on what comes before it.
-
-    "It is a regional working group..." means nothing alone; under the FAQ heading "What is a
-    sector partnership?" (or after the sentence it refers back to) it answers that question.
-    """
-    sentence = sentences[index]
-    if index > 0 and LEANS_BACK.match(sentence):
-        return f"{sentences[index - 1]} {sentence}"
-    if is_list_item(sentence):
-        # "- 17 business members" says what it counts only through the line that opens the list
-        # ("The board's voting members were:"), or failing that the section it sits in.
-        intro = list_intro(sentences, index)
-        item = sentence.removeprefix("- ")
-        if intro is not None:
-            return f"{sentences[intro]} {item}"
-        return f"{_section(chunk)}: {item}" if _section(chunk) else sentence
-    if index == 0 and chunk.headings and chunk.headings[-1].rstrip().endswith("?"):
-        return f"{chunk.headings[-1]} {sentence}"
-    if " | " in sentence:
-        # A table row ("Milestone: Sept. 13, 2022 awards | Details: $26.6 million") says what it
-        # is about only through the section it sits in.
-        return f"{_section(chunk)}: {sentence.replace(' | ', '; ')}"
-    return sentence
-
-
-def is_list_item(sentence: str) -> bool:
-    """True for a bulleted or numbered list item as the loaders write it ("- ...")."""
-    return sentence.startswith("- ")
-
-
-def announces(sentence: str) -> bool:
-    """True for a line that announces what follows it ("The voting members were:")."""
-    return sentence.rstrip().endswith(":")
-
-
-def list_intro(sentences: list[str], index: int) -> int | None:
-    """Index of the sentence that opens the list holding item ``index``, if the chunk has it."""
-    start = index
-    while start > 0 and is_list_item(sentences[start - 1]):
-        start -= 1
-    if start == 0 or not is_list_item(sentences[index]):
-        return None
-    return start - 1
-
-
-def _section(chunk: Chunk) -> str:
-    return chunk.headings[-1] if chunk.headings else chunk.title

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from knowledge.embeddings import Embedder
-from knowledge.sentences import sentence_in_context, split_sentences
+from knowledge.embeddings import Embedder, Span, embed_spans
+from knowledge.sentences import split_sentences
 from knowledge.store import registry
 from knowledge.store.layout import (
     chunk_collection_name,
@@ -159,35 +159,70 @@ def _write_chunks(
 ) -> None:
     if not chunks:
         return
-    sentence_ids, sentence_texts, sentence_inputs, sentence_meta = [], [], [], []
+    texts = [embedding_text(chunk) for chunk in chunks]
+    sentence_ids, sentence_texts, sentence_meta = [], [], []
+    spans: list[list[Span | None]] = []
+    headings: list[str] = []
     counts = []
-    for chunk in chunks:
+    for chunk, text in zip(chunks, texts, strict=True):
         sentences = split_sentences(chunk.text)
         counts.append(len(sentences))
         # The section heading is stored beside the sentences: a question that matches a heading
         # ("What is a sector partnership?" in an FAQ) points at the sentences under it.
+        heading = chunk.headings[-1] if chunk.headings else chunk.title
+        headings.append(heading)
         sentence_ids.append(heading_id(chunk.chunk_id))
-        sentence_texts.append(chunk.headings[-1] if chunk.headings else chunk.title)
-        sentence_inputs.append(sentence_texts[-1])
+        sentence_texts.append(heading)
         sentence_meta.append({"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "index": -1})
         for index, sentence in enumerate(sentences):
             sentence_ids.append(sentence_id(chunk.chunk_id, index))
             sentence_texts.append(sentence)
-            sentence_inputs.append(sentence_in_context(chunk, sentences, index))
             sentence_meta.append(
                 {"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "index": index}
             )
-    chunk_vectors = embedder.embed([embedding_text(chunk) for chunk in chunks])
+        spans.append(_spans(text, [heading, *sentences], body=len(text) - len(chunk.text)))
+    # A sentence's vector is pooled from its chunk's own pass of the model: one pass per chunk
+    # instead of one per sentence too. CV best passage holds the facts (sample / real): 78.6% /
+    # 65.0% pooled; 71.4% / 62.4% with each sentence embedded on its own, in context.
+    # A heading the embedded text does not carry (a title left out as the document's own
+    # opening words) is given an empty span here and embedded on its own below.
+    placed = [[span if span is not None else (0, 0) for span in own] for own in spans]
+    chunk_vectors, pooled = embed_spans(embedder, texts, placed)
+    unplaced = [
+        (i, heading)
+        for i, (own, heading) in enumerate(zip(spans, headings, strict=True))
+        if own[0] is None
+    ]
+    if unplaced:
+        for (i, _), vector in zip(unplaced, embedder.embed([h for _, h in unplaced]), strict=True):
+            pooled[i][0] = vector
     chunks_out.add(
         [c.chunk_id for c in chunks],
         chunk_vectors,
         [c.text for c in chunks],
         [chunk_metadata(c, n) for c, n in zip(chunks, counts, strict=True)],
     )
-    if sentence_ids:
-        sentences_out.add(
-            sentence_ids, embedder.embed(sentence_inputs), sentence_texts, sentence_meta
-        )
+    sentences_out.add(sentence_ids, np.vstack(pooled), sentence_texts, sentence_meta)
+
+
+def _spans(text: str, pieces: list[str], body: int) -> list[Span | None]:
+    """Where the heading (``pieces[0]``) and each sentence stand in the chunk's embedded text.
+
+    Sentences are looked for in order from the body on; one not found as written (the splitter
+    tidied its spaces) is given its best stretch: from where the last one ended, its own length.
+    """
+    heading, *sentences = pieces
+    start = text.find(heading) if heading else -1
+    found: list[Span | None] = [(start, start + len(heading)) if start >= 0 else None]
+    position = body
+    for sentence in sentences:
+        start = text.find(sentence, position)
+        if start < 0:
+            start = min(position, len(text))
+        end = min(len(text), start + len(sentence))
+        found.append((start, end))
+        position = end
+    return found
 
 
 def _copy(items: list[StoredItem], out: VectorCollection | SentenceStore) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import Column, Engine, LargeBinary, String, Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from knowledge.embeddings import Embedder, Vectors
+from knowledge.embeddings import Embedder, Span, Vectors, embed_spans
 from knowledge.store.db import metadata
 
 embedding_cache = Table(
@@ -48,6 +48,41 @@ class CachedEmbedder:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
         return np.vstack([found[key] for key in keys]).astype(np.float32)
+
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
+    ) -> tuple[Vectors, list[Vectors]]:
+        """Texts' and spans' vectors (see ``knowledge.embeddings.embed_spans``), cached alike."""
+        keys = [_key(text) for text in texts]
+        span_keys = [
+            [_key(f"{text}\x00{first}:{end}") for first, end in own]
+            for text, own in zip(texts, spans, strict=True)
+        ]
+        found = self._lookup(set(keys).union(*span_keys))
+        missing = [
+            i
+            for i, key in enumerate(keys)
+            if key not in found or any(k not in found for k in span_keys[i])
+        ]
+        if missing:
+            vectors, pooled = embed_spans(
+                self.inner, [texts[i] for i in missing], [spans[i] for i in missing]
+            )
+            new: dict[str, Vectors] = {}
+            for row, i in enumerate(missing):
+                new[keys[i]] = vectors[row]
+                new.update(zip(span_keys[i], pooled[row], strict=True))
+            self._store(new)
+            found.update(new)
+            # Counted as texts, a chunk's sentences and heading with it, whichever way the
+            # model read them.
+            self.computed += sum(1 + len(spans[i]) for i in missing)
+        empty = np.zeros((0, self.dimensions), dtype=np.float32)
+        text_vectors = np.vstack([found[k] for k in keys]).astype(np.float32) if keys else empty
+        return text_vectors, [
+            np.vstack([found[k] for k in own]).astype(np.float32) if own else empty
+            for own in span_keys
+        ]
 
     def _lookup(self, keys: set[str]) -> dict[str, Vectors]:
         found: dict[str, Vectors] = {}

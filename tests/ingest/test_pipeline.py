@@ -8,17 +8,19 @@ leave the bot without a working version.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.services import Services, build_services
 from ingest.pipeline import RefreshError, refresh
 from ingest.summary import RefreshSummary
+from knowledge.embeddings import MiniLMEmbedder
 from knowledge.store import registry
 from knowledge.store.builder import KEEP_VERSIONS
-from knowledge.store.layout import chunk_collection_name, embedding_text
+from knowledge.store.layout import chunk_collection_name, embedding_text, sentence_id
 from knowledge.store.sentences import SentenceStore
 from tests.conftest import CORPUS, DATA, make_settings
 from tests.fakes.embeddings import FailingEmbedder, FakeEmbedder
@@ -385,3 +387,31 @@ def test_changing_the_embedding_model_re_embeds_everything(
     other_chunk = next(c for c in version.chunk_by_id.values() if c.path == str(other))
     vector = new_model.embed([embedding_text(other_chunk)])[0]
     assert version.chunks.query(vector, 1)[0] == (other_chunk.chunk_id, pytest.approx(1.0))
+
+
+class _CountingMiniLM(MiniLMEmbedder):
+    """The real model, remembering every text it ran a pass on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passes: list[str] = []
+
+    def _run(self, session: object, tokenizer: object, texts: Sequence[str]) -> Any:
+        self.passes.extend(texts)
+        return super()._run(session, tokenizer, texts)
+
+
+def test_a_chunk_and_its_sentences_take_one_pass_of_the_model(docs: Path, tmp_path: Path) -> None:
+    model = _CountingMiniLM()
+    services = build_services(make_settings(tmp_path / "kb"), embedder=model)
+
+    _ingest(services, docs)
+
+    version = services.kb.current()
+    assert version is not None
+    chunks = list(version.chunk_by_id.values())
+    headings = {c.headings[-1] if c.headings else c.title for c in chunks}
+    assert {embedding_text(c) for c in chunks} <= set(model.passes)
+    assert set(model.passes) <= {embedding_text(c) for c in chunks} | headings
+    sentence_ids = [sentence_id(c.chunk_id, 0) for c in chunks]
+    assert all(item.vector is not None for item in version.sentence_items(sentence_ids).values())

@@ -12,6 +12,7 @@ from knowledge.embeddings import (
     MINILM_TOKENIZER,
     MiniLMEmbedder,
     ModelFileError,
+    embed_spans,
     make_embedder,
 )
 from knowledge.store.db import make_engine
@@ -143,3 +144,61 @@ def test_a_lone_surrogate_is_embedded_as_an_unknown_character(minilm: MiniLMEmbe
     [vector] = minilm.embed(["What is a sector partnership? \ud800"])
 
     assert abs(float((vector**2).sum()) - 1.0) < 1e-4
+
+
+PARAGRAPH = (
+    "Sector partnerships bring employers of one industry together. IWD took the program over in "
+    "September 2022. Its staff now convene new partnerships across the state."
+)
+
+
+def _span(text: str, part: str) -> tuple[int, int]:
+    start = text.index(part)
+    return start, start + len(part)
+
+
+def test_a_sentence_is_read_in_its_paragraph_from_the_paragraphs_own_pass(
+    minilm: MiniLMEmbedder,
+) -> None:
+    sentence = "IWD took the program over in September 2022."
+
+    [paragraph], [[in_paragraph]] = minilm.embed_spans([PARAGRAPH], [[_span(PARAGRAPH, sentence)]])
+    alone, unrelated = minilm.embed([sentence, "The recipe needs two cups of flour."])
+
+    np.testing.assert_allclose(paragraph, minilm.embed([PARAGRAPH])[0], atol=1e-5)
+    assert abs(float(np.linalg.norm(in_paragraph)) - 1.0) < 1e-5
+    assert float(in_paragraph @ alone) > 0.7 > float(in_paragraph @ unrelated) + 0.3
+    assert float(in_paragraph @ alone) < 0.999  # pooled in context, not embedded again
+
+
+def test_a_span_past_the_token_limit_is_embedded_on_its_own(minilm: MiniLMEmbedder) -> None:
+    text = f"{LONG_PREFIX} {LONG_PREFIX} The last sentence names the Laborshed survey."
+    last = "The last sentence names the Laborshed survey."
+
+    _, [[vector]] = minilm.embed_spans([text], [[_span(text, last)]])
+
+    np.testing.assert_allclose(vector, minilm.embed([last])[0], atol=1e-5)
+
+
+def test_an_embedder_without_spans_embeds_each_span_on_its_own() -> None:
+    inner = FakeEmbedder()
+
+    vectors, [pooled] = embed_spans(inner, [PARAGRAPH], [[(0, 20), (21, 40)]])
+
+    assert inner.texts == [PARAGRAPH, PARAGRAPH[0:20], PARAGRAPH[21:40]]
+    np.testing.assert_allclose(pooled, inner.embed([PARAGRAPH[0:20], PARAGRAPH[21:40]]), atol=1e-6)
+    assert vectors.shape == (1, 384)
+
+
+def test_the_cache_keeps_span_vectors_and_counts_them_as_texts(
+    tmp_path: Path, minilm: MiniLMEmbedder
+) -> None:
+    cached = CachedEmbedder(minilm, make_engine(f"sqlite:///{tmp_path / 'cache.db'}"))
+    spans = [[(0, 20), (21, 60)]]
+
+    first = cached.embed_spans([PARAGRAPH], spans)
+    again = cached.embed_spans([PARAGRAPH], spans)
+
+    assert cached.computed == 3  # the paragraph and its two spans, once
+    np.testing.assert_array_equal(first[0], again[0])
+    np.testing.assert_array_equal(first[1][0], again[1][0])

@@ -1,7 +1,6 @@
 from knowledge.acronyms import expand, find_acronyms
-from knowledge.sentences import sentence_in_context, split_sentences
+from knowledge.sentences import split_sentences
 from knowledge.terms import content_terms, name_terms, stem
-from knowledge.types import Chunk
 
 
 def test_sentences_survive_abbreviations_decimals_and_code_sections() -> None:
@@ -71,14 +70,4 @@ def test_acronyms_the_documents_define_are_searched_with_their_long_form() -> No
     )
     assert (
         expand("Iowa Workforce Development (IWD)", acronyms) == "Iowa Workforce Development (IWD)"
-    )
-
-
-def test_a_list_item_is_embedded_with_the_line_that_opens_its_list() -> None:
-    chunk = Chunk("c-0", "c", "", "Board news", ("Board news", "2017 law"), None, None, None, 0)
-    sentences = ["The voting members were:", "- 17 business members", "- 4 labor members"]
-
-    assert sentence_in_context(chunk, sentences, 2) == "The voting members were: 4 labor members"
-    assert sentence_in_context(chunk, ["- 17 business members"], 0) == (
-        "2017 law: 17 business members"
     )
