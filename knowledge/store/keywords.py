@@ -9,6 +9,8 @@ chunk texts and saves it for its next start.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import logging
 import shutil
@@ -21,6 +23,7 @@ from typing import Any
 import bm25s
 import numpy as np
 
+from knowledge import terms
 from knowledge.terms import content_terms
 
 # bm25s sets its own logger to DEBUG when it is imported, after the CLI has quietened it, and
@@ -30,6 +33,18 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 _IDS = "ids.json"
 _TERMS = "terms.json"
 _FREQUENCY = "document_frequency.npy"
+_RULES = "term_rules.txt"
+
+
+@functools.cache
+def _term_rules() -> str:
+    """What a saved index's terms were made by: the term rules' source and bm25s's version.
+
+    Queries are split into terms by the code running now; an index saved under other rules
+    (``knowledge/terms.py`` edited, bm25s upgraded) would no longer match them, so it is rebuilt.
+    """
+    source = Path(terms.__file__).read_bytes()
+    return f"{hashlib.sha256(source).hexdigest()} bm25s {bm25s.__version__}"
 
 
 class KeywordTerms:
@@ -117,6 +132,7 @@ class KeywordIndex:
         partial.mkdir(parents=True)
         if self.ids:
             self._retriever.save(str(partial / "bm25"), show_progress=False)
+        (partial / _RULES).write_text(_term_rules(), encoding="utf-8")
         (partial / _IDS).write_text(json.dumps(self.ids), encoding="utf-8")
         (partial / _TERMS).write_text(json.dumps(self._vocabulary), encoding="utf-8")
         np.save(partial / _FREQUENCY, np.asarray(self._document_frequency))
@@ -133,8 +149,11 @@ class KeywordIndex:
 
         Raises:
             OSError: when nothing (or not all of it) was saved there.
+            ValueError: when it was saved under other term rules than this code's.
 
         """
+        if (directory / _RULES).read_text(encoding="utf-8") != _term_rules():
+            raise ValueError(f"{directory} was saved under other term rules")
         index = cls.__new__(cls)
         index.ids = json.loads((directory / _IDS).read_text(encoding="utf-8"))
         index._vocabulary = json.loads((directory / _TERMS).read_text(encoding="utf-8"))

@@ -157,8 +157,8 @@ def _keyword_index(
             index = KeywordIndex.load(directory)
             if len(index.ids) == len(chunk_by_id):
                 return index
-        except (OSError, ValueError):
-            logger.warning("the saved keyword index of %s is unreadable; rebuilding", version_id)
+        except (OSError, ValueError) as error:
+            logger.info("rebuilding the keyword index of %s: %s", version_id, error)
     ids = list(chunk_by_id)
     built = KeywordIndex(ids, (keyword_text(chunk_by_id[chunk_id]) for chunk_id in ids))
     if directory is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from bot.services import Services, build_services
 from ingest.pipeline import refresh
 from knowledge.store.builder import KEEP_VERSIONS
@@ -40,6 +42,14 @@ def test_a_saved_index_answers_exactly_as_the_one_it_was_saved_from(tmp_path: Pa
         assert loaded.search(query, 3) == built.search(query, 3)
     assert loaded.idf("manufactur") == built.idf("manufactur")
     assert loaded.idf("never-seen") == built.idf("never-seen")
+
+
+def test_an_index_saved_under_other_term_rules_is_not_loaded(tmp_path: Path) -> None:
+    KeywordIndex(list(TEXTS), TEXTS.values()).save(tmp_path / "index")
+    (tmp_path / "index" / "term_rules.txt").write_text("an older knowledge/terms.py")
+
+    with pytest.raises(ValueError, match="other term rules"):
+        KeywordIndex.load(tmp_path / "index")
 
 
 def test_an_empty_index_saves_and_loads(tmp_path: Path) -> None:
