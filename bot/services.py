@@ -142,7 +142,12 @@ def build_services(
         raise StorageError(
             f"CHROMA_HOST/CHROMA_PORT: cannot open Chroma at {where} ({type(error).__name__})"
         ) from None
-    kb = KnowledgeBase(engine, client, embedder or make_embedder(settings.embedding_model))
+    kb = KnowledgeBase(
+        engine,
+        client,
+        embedder or make_embedder(settings.embedding_model),
+        index_dir=settings.data_dir / "keyword-index",
+    )
     answerer = Answerer(kb, settings.contacts, stale_after_days=settings.stale_after_days)
     if settings.llm_model is None and chat_model is None:
         return Services(settings, engine, kb, answerer)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,16 +20,18 @@ import numpy as np
 from knowledge.embeddings import Embedder, Span, embed_spans
 from knowledge.sentences import split_sentences
 from knowledge.store import registry
+from knowledge.store.keywords import KeywordTerms
 from knowledge.store.layout import (
     chunk_collection_name,
     chunk_from_item,
     chunk_metadata,
     embedding_text,
     heading_id,
+    keyword_text,
     sentence_collection_name,
     sentence_id,
 )
-from knowledge.store.reader import KnowledgeBase
+from knowledge.store.reader import KnowledgeBase, keyword_index_dir, save_keyword_index
 from knowledge.store.sentences import SentenceStore, drop_sentences, open_sentences
 from knowledge.store.vectors import StoredItem, VectorCollection, drop_collections
 from knowledge.types import Chunk
@@ -50,12 +53,14 @@ class VersionBuilder:
             kb.chroma, chunk_collection_name(self.version_id), create=True
         )
         self._sentences = SentenceStore(kb.engine, self.version_id)
+        # Collected only where the index is saved: elsewhere each open builds its own.
+        self._terms = KeywordTerms() if kb.index_dir is not None else None
         self.documents: list[registry.DocumentRecord] = []
 
     def add(self, documents: Sequence[tuple[registry.DocumentRecord, list[Chunk]]]) -> None:
         """Embed and write these documents' chunks as one batch; each record gets its count."""
         chunks = [chunk for _, document_chunks in documents for chunk in document_chunks]
-        _write_chunks(chunks, self._chunks, self._sentences, self._embedder)
+        self._write(chunks)
         self.documents.extend(
             dataclasses.replace(record, chunk_count=len(document_chunks))
             for record, document_chunks in documents
@@ -73,8 +78,7 @@ class VersionBuilder:
         old_chunks = VectorCollection(self._kb.chroma, chunk_collection_name(previous.version_id))
         if previous.embedding_model != self._embedder.model_id:
             items = sorted(old_chunks.get_by_documents(doc_ids), key=lambda item: item.item_id)
-            chunks = [chunk_from_item(item) for item in items]
-            _write_chunks(chunks, self._chunks, self._sentences, self._embedder)
+            self._write([chunk_from_item(item) for item in items])
         else:
             old_sentences = open_sentences(
                 self._kb.engine,
@@ -82,12 +86,26 @@ class VersionBuilder:
                 previous.version_id,
                 sentence_collection_name(previous.version_id),
             )
-            _copy(old_chunks.get_by_documents(doc_ids), self._chunks)
+            items = old_chunks.get_by_documents(doc_ids)
+            _copy(items, self._chunks)
             _copy(old_sentences.get_by_documents(doc_ids), self._sentences)
+            if self._terms is not None:
+                for item in items:
+                    self._terms.add(item.item_id, keyword_text(chunk_from_item(item)))
         self.documents.extend(documents)
 
+    def _write(self, chunks: list[Chunk]) -> None:
+        _write_chunks(chunks, self._chunks, self._sentences, self._embedder)
+        if self._terms is not None:
+            for chunk in chunks:
+                self._terms.add(chunk.chunk_id, keyword_text(chunk))
+
     def publish(self) -> None:
-        """Store the documents and serve this version, in one transaction."""
+        """Save the keyword index, then store the documents and serve this version at once."""
+        if self._terms is not None and self._kb.index_dir is not None:
+            save_keyword_index(
+                self._terms.index(), keyword_index_dir(self._kb.index_dir, self.version_id)
+            )
         registry.publish_version(self._kb.engine, self.version_id, self.documents)
 
     def abandon(self, error: BaseException) -> None:
@@ -149,6 +167,9 @@ def drop_versions(kb: KnowledgeBase, version_ids: list[str]) -> None:
         ],
     )
     drop_sentences(kb.engine, version_ids)
+    if kb.index_dir is not None:
+        for version_id in version_ids:
+            shutil.rmtree(keyword_index_dir(kb.index_dir, version_id), ignore_errors=True)
 
 
 def _write_chunks(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -76,10 +77,22 @@ class OpenVersion:
 class KnowledgeBase:
     """Opens and caches whichever version the registry says is current."""
 
-    def __init__(self, engine: Engine, chroma_client: Any, embedder: Embedder) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        chroma_client: Any,
+        embedder: Embedder,
+        *,
+        index_dir: Path | None = None,
+    ) -> None:
+        """Serve the registry's current version; keyword indexes are kept under ``index_dir``.
+
+        Without ``index_dir`` each open builds the keyword index from the chunk texts.
+        """
         self.engine = engine
         self.chroma = chroma_client
         self.embedder = embedder
+        self.index_dir = index_dir
         self._lock = threading.Lock()
         self._open: OpenVersion | None = None
 
@@ -90,7 +103,7 @@ class KnowledgeBase:
             return None
         with self._lock:
             if self._open is None or self._open.record.version_id != record.version_id:
-                self._open = _open_version(self.engine, self.chroma, record)
+                self._open = _open_version(self.engine, self.chroma, record, self.index_dir)
             return self._open
 
     def forget_cached(self) -> None:
@@ -99,7 +112,14 @@ class KnowledgeBase:
             self._open = None
 
 
-def _open_version(engine: Engine, client: Any, record: VersionRecord) -> OpenVersion:
+def keyword_index_dir(index_dir: Path, version_id: str) -> Path:
+    """Where a version's keyword index is saved."""
+    return index_dir / version_id
+
+
+def _open_version(
+    engine: Engine, client: Any, record: VersionRecord, index_dir: Path | None
+) -> OpenVersion:
     chunks = VectorCollection(client, chunk_collection_name(record.version_id))
     sentences = open_sentences(
         engine, client, record.version_id, sentence_collection_name(record.version_id)
@@ -111,9 +131,8 @@ def _open_version(engine: Engine, client: Any, record: VersionRecord) -> OpenVer
         for item in page:
             chunk_by_id[item.item_id] = chunk_from_item(item)
             counts[item.item_id] = int(item.metadata.get("sentences", 0))
-    ids = list(chunk_by_id)
-    keywords = KeywordIndex(ids, (keyword_text(chunk_by_id[chunk_id]) for chunk_id in ids))
-    logger.info("opened knowledge base version %s (%d chunks)", record.version_id, len(ids))
+    keywords = _keyword_index(chunk_by_id, index_dir, record.version_id)
+    logger.info("opened knowledge base version %s (%d chunks)", record.version_id, len(chunk_by_id))
     openings = [chunk for chunk in chunk_by_id.values() if chunk.position == 0]
     superseded = frozenset(c.doc_id for c in openings if is_superseded(c.title, c.text))
     return OpenVersion(
@@ -126,3 +145,30 @@ def _open_version(engine: Engine, client: Any, record: VersionRecord) -> OpenVer
         superseded,
         acronyms=find_acronyms(chunk.text for chunk in chunk_by_id.values()),
     )
+
+
+def _keyword_index(
+    chunk_by_id: dict[str, Chunk], index_dir: Path | None, version_id: str
+) -> KeywordIndex:
+    """The version's saved keyword index, or one built from its chunks (and saved for next time)."""
+    directory = keyword_index_dir(index_dir, version_id) if index_dir else None
+    if directory is not None and directory.is_dir():
+        try:
+            index = KeywordIndex.load(directory)
+            if len(index.ids) == len(chunk_by_id):
+                return index
+        except (OSError, ValueError) as error:
+            logger.info("rebuilding the keyword index of %s: %s", version_id, error)
+    ids = list(chunk_by_id)
+    built = KeywordIndex(ids, (keyword_text(chunk_by_id[chunk_id]) for chunk_id in ids))
+    if directory is not None:
+        save_keyword_index(built, directory)
+    return built
+
+
+def save_keyword_index(index: KeywordIndex, directory: Path) -> None:
+    """Save ``index``; a failure only costs the next open a rebuild, so it is logged, not raised."""
+    try:
+        index.save(directory)
+    except OSError:
+        logger.warning("could not save the keyword index in %s", directory, exc_info=True)
