@@ -1,6 +1,9 @@
 """Ingest throughput: a full build with an empty embedding cache, a no-op re-ingest, one edit.
 
-Prints numbers only; it never asserts. Run ``python bench/ingest_throughput.py --help``.
+The full build is printed beside two peers measured in the same run on the same chunks: the
+bare embedding model (what ingest cannot beat) and LangChain's ``Chroma.from_documents`` with
+the same embeddings. A second build ingests many small files. Prints numbers only; it never
+asserts. Run ``python bench/ingest_throughput.py --help``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from _machine import (
 )
 
 if TYPE_CHECKING:
+    from bot.services import Services
     from ingest.summary import RefreshSummary
 
 T = TypeVar("T")
@@ -78,6 +82,8 @@ def main() -> None:
             )
         )
 
+        sections.append(("peers on the same chunks", _peers(services, summary.chunks, seconds)))
+
         summary, seconds = _timed(lambda: refresh(services.kb, locations, full=False))
         sections.append(("no-op re-ingest (same sources)", _incremental_rows(summary, seconds)))
 
@@ -86,8 +92,71 @@ def main() -> None:
         summary, seconds = _timed(lambda: refresh(services.kb, locations, full=False))
         rows = [("touched_file", touched.name), *_incremental_rows(summary, seconds)]
         sections.append(("re-ingest after appending a paragraph to one file", rows))
+        if args.small_files:
+            sections.append(
+                (f"full ingest of {args.small_files} small files", _small_files(root, args))
+            )
         sections.append(("memory", [("peak_rss_mb", peak_rss_mb())]))
     emit(sections, args.as_json)
+
+
+def _peers(services: Services, chunks: int, seconds: float) -> list[Row]:
+    """The bare model and LangChain's Chroma.from_documents over the version just built."""
+    from _recipe import MiniLMEmbeddings
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+
+    from knowledge.store import embedding_text
+
+    version = services.kb.current()
+    assert version is not None
+    every = list(version.chunk_by_id.values())
+    inner = getattr(services.kb.embedder, "inner", services.kb.embedder)
+    texts = [embedding_text(chunk) for chunk in every]
+    _, model_seconds = _timed(lambda: inner.embed(texts))
+    documents = [Document(page_content=text) for text in texts]
+    store, langchain_seconds = _timed(
+        lambda: Chroma.from_documents(documents, MiniLMEmbeddings(inner))
+    )
+    store.delete_collection()
+    ingest_rate = chunks / seconds if seconds else 0.0
+    model_rate = len(texts) / model_seconds if model_seconds else 0.0
+    return [
+        ("model_chunks_per_s", model_rate),
+        ("langchain_from_documents_chunks_per_s", len(texts) / langchain_seconds),
+        ("ingest_chunks_per_s", ingest_rate),
+        ("ingest_vs_model", ingest_rate / model_rate if model_rate else 0.0),
+    ]
+
+
+def _small_files(root: Path, args: argparse.Namespace) -> list[Row]:
+    """A fresh data dir built from ``--small-files`` short Markdown files."""
+    from bot.services import build_services
+    from bot.settings import load_settings
+    from ingest.pipeline import refresh
+
+    folder = root / "small"
+    folder.mkdir()
+    for number in range(args.small_files):
+        (folder / f"note-{number:05d}.md").write_text(
+            f"# Employer note {number}\n\nEmployer {number} asked about training for "
+            f"{number % 40 + 2} new hires in county {number % 99}. The college replied the "
+            f"same week with a plan.\n",
+            encoding="utf-8",
+        )
+    settings = load_settings(
+        {"SECTORBOT_DATA_DIR": str(root / "small-data"), "SECTORBOT_CONFIG": str(args.config)}
+    )
+    services = build_services(settings)
+    services.kb.embedder.embed(["warm up the embedding model"])
+    summary, seconds = _timed(lambda: refresh(services.kb, [(str(folder), None)], reset=True))
+    services.close()
+    return [
+        ("documents", summary.documents),
+        ("chunks", summary.chunks),
+        ("seconds", seconds),
+        ("files_per_s", summary.documents / seconds if seconds else 0.0),
+    ]
 
 
 def _parse_args() -> argparse.Namespace:
@@ -100,6 +169,12 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--touch",
         help="corpus file name to append a paragraph to (default: the first .md or .txt file)",
+    )
+    parser.add_argument(
+        "--small-files",
+        type=int,
+        default=5000,
+        help="also build a fresh knowledge base from this many small files (0: skip)",
     )
     add_common_options(parser)
     return parse(parser)
