@@ -149,7 +149,9 @@ def _small_files(root: Path, args: argparse.Namespace) -> list[Row]:
     )
     services = build_services(settings)
     services.kb.embedder.embed(["warm up the embedding model"])
-    summary, seconds = _timed(lambda: refresh(services.kb, [(str(folder), None)], reset=True))
+    summary, seconds = _timed(
+        lambda: refresh(services.kb, [(str(folder), None)], full=False, reset=True)
+    )
     services.close()
     return [
         ("documents", summary.documents),

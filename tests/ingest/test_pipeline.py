@@ -415,3 +415,21 @@ def test_a_chunk_and_its_sentences_take_one_pass_of_the_model(docs: Path, tmp_pa
     assert set(model.passes) <= {embedding_text(c) for c in chunks} | headings
     sentence_ids = [sentence_id(c.chunk_id, 0) for c in chunks]
     assert all(item.vector is not None for item in version.sentence_items(sentence_ids).values())
+
+
+def test_small_documents_are_embedded_together_not_one_call_each(tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for number in range(40):
+        (folder / f"note-{number}.md").write_text(
+            f"# Note {number}\n\nEmployer {number} asked about training.\n", "utf-8"
+        )
+    embedder = FakeEmbedder()
+    services = _services(tmp_path / "kb", embedder)
+
+    summary = _ingest(services, folder)
+
+    assert summary.documents == 40
+    # One batch: the chunks' texts, then their sentences and headings (this embedder has no
+    # single pass for both).
+    assert len(embedder.calls) == 2

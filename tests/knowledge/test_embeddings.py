@@ -202,3 +202,16 @@ def test_the_cache_keeps_span_vectors_and_counts_them_as_texts(
     assert cached.computed == 3  # the paragraph and its two spans, once
     np.testing.assert_array_equal(first[0], again[0])
     np.testing.assert_array_equal(first[1][0], again[1][0])
+
+
+def test_texts_and_spans_come_back_in_the_order_given(minilm: MiniLMEmbedder) -> None:
+    texts = [PARAGRAPH, "Short one.", f"{PARAGRAPH} {PARAGRAPH}", "Mid-length text about IWD."]
+    spans = [[(0, 20)], [(0, 5)], [(21, 60)], []]
+
+    together, pooled = minilm.embed_spans(texts, spans)
+
+    for text, own, vector, parts in zip(texts, spans, together, pooled, strict=True):
+        [alone], [alone_parts] = minilm.embed_spans([text], [own])
+        np.testing.assert_allclose(vector, alone, atol=1e-5)
+        np.testing.assert_allclose(parts, alone_parts, atol=1e-5)
+    np.testing.assert_allclose(minilm.embed(texts), together, atol=1e-5)
