@@ -134,6 +134,7 @@ def _small_files(root: Path, args: argparse.Namespace) -> list[Row]:
     from bot.services import build_services
     from bot.settings import load_settings
     from ingest.pipeline import refresh
+    from knowledge.store import embedding_text
 
     folder = root / "small"
     folder.mkdir()
@@ -152,12 +153,18 @@ def _small_files(root: Path, args: argparse.Namespace) -> list[Row]:
     summary, seconds = _timed(
         lambda: refresh(services.kb, [(str(folder), None)], full=False, reset=True)
     )
+    version = services.kb.current()
+    assert version is not None
+    texts = [embedding_text(chunk) for chunk in version.chunk_by_id.values()]
+    inner = getattr(services.kb.embedder, "inner", services.kb.embedder)
+    _, model_seconds = _timed(lambda: inner.embed(texts))
     services.close()
     return [
         ("documents", summary.documents),
         ("chunks", summary.chunks),
         ("seconds", seconds),
         ("files_per_s", summary.documents / seconds if seconds else 0.0),
+        ("model_alone_on_the_same_chunks_s", model_seconds),
     ]
 
 
