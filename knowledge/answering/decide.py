@@ -24,7 +24,6 @@ Action = Literal["answer", "decline", "route"]
 SIGNALS = (
     "best_score",
     "best_meaning",
-    "wants_value",
     "top_dense",
     "agreement",
     "best_chunk_missing",
@@ -60,7 +59,6 @@ def signals(evidence: Evidence, off_topic: float) -> list[float]:
     return [
         evidence.passages[0].score if evidence.passages else -10.0,
         best.get("max_meaning", 0.0),
-        float(evidence.part.wanted is not None),
         top_dense,
         agreement,
         evidence.best_chunk_missing,

@@ -106,8 +106,8 @@ class Evidence:
     # The share of the names the question writes (places, programs, acronyms, codes) that the
     # best passage's chunk lacks: a page on the same subject from another state, or on another
     # program, lacks the name the question asks about. As a decide signal (CV, sample / real):
-    # out of scope declined 42.9% / 50.0% with answerable declined 0.0% / 5.1%; without it
-    # 42.9% / 42.3% with 2.4% / 5.1%. Counting plain numbers as names declined more answerable
+    # out of scope declined 57.1% / 50.0% with answerable declined 2.4% / 5.1%; without it
+    # 42.9% / 34.6% with 2.4% / 3.4%. Counting plain numbers as names declined more answerable
     # questions (the asker's own "40 of our 80 people").
     names_missing: float = 0.0
     # How widely the candidates' scores spread (their standard deviation): the unit in which

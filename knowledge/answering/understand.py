@@ -27,7 +27,6 @@ from knowledge.types import Intent
 
 IntentLabel = Literal["question", "involvement", "smalltalk", "own_case", "off_topic"]
 Guard = Literal["private_details", "own_case"]
-AnswerType = Literal["money", "number", "date", "name"]
 
 # Requests for a person's private details are declined whatever the documents hold. With this
 # guard and the next, out-of-scope questions declined (sample / real pages): 71.4% / 26.9%;
@@ -43,26 +42,6 @@ _OWN_CASE = re.compile(
     r"|\b(my|our) (unemployment |ui |benefit |tax )?(claim|claims|refund|payment|payments|"
     r"account|application|case number|benefits check)\b",
     re.IGNORECASE,
-)
-# What the wording asks for, in order of precedence. Whether a value is asked for at all is a
-# decide signal: CV (sample / real) out of scope declined 42.9% / 50.0%, answerable declined
-# 0.0% / 5.1% with it; 42.9% / 50.0%, 0.0% / 6.0% without. Whether the best passage states a
-# value of the kind asked for was a signal too, and went: 0.0% / 6.0% answerable declined with
-# it. As a ranker feature it cost facts on both sets.
-_ASKS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
-    (
-        "money",
-        re.compile(r"\bhow much\b|\$|\b(cost|fund(ing)?|budget|amount|award|grant)s?\b", re.I),
-    ),
-    ("number", re.compile(r"\bhow many\b|\bnumber of\b|\bhow (big|large|long|often)\b", re.I)),
-    (
-        "date",
-        re.compile(r"\bwhen\b|\bwhat (year|date|month|day)\b|\bdeadline\b|\bsince when\b", re.I),
-    ),
-    (
-        "name",
-        re.compile(r"^\s*who\b|\bwho (is|was|are|were|runs|leads|handles)\b|\bwhich \w+", re.I),
-    ),
 )
 # A question about how things stand now. With the ranker features it drives (archived, older,
 # "what changed"), CV facts sample / real 78.6% / 67.5%; without them 73.8% / 62.4%.
@@ -93,7 +72,6 @@ class Part:
 
     search: str
     focus: str
-    wanted: AnswerType | None = None
 
     @property
     def asks_now(self) -> bool:
@@ -164,8 +142,7 @@ def understand(
         # the question it follows, for its passages as for its search.
         earlier = context.strip()
         parts = [
-            Part(f"{expand(earlier, acronyms)} {p.search}", f"{earlier} {p.focus}", p.wanted)
-            for p in parts
+            Part(f"{expand(earlier, acronyms)} {p.search}", f"{earlier} {p.focus}") for p in parts
         ]
     said = words_only(question)
     texts = list(dict.fromkeys([said, *(p.search for p in parts), *(p.focus for p in parts)]))
@@ -195,7 +172,7 @@ def parts_of(text: str, acronyms: dict[str, str]) -> list[Part]:
     (and so embedding one text fewer) measured the same but lost "September 2022" for "When
     did the sector partnerships program move to IWD?" on the sample corpus.
     """
-    return [Part(expand(p.search, acronyms), p.focus, p.wanted) for p in split_question(text)]
+    return [Part(expand(p.search, acronyms), p.focus) for p in split_question(text)]
 
 
 def words_only(message: str) -> str:
@@ -235,7 +212,7 @@ def split_question(text: str) -> list[Part]:
     """
     sentences = [s.strip() for s in split_sentences(text.strip()) if s.strip()]
     questions = [s for s in sentences if s.endswith("?") or _QUESTION_START.match(s)]
-    whole = Part(text, text, answer_type(text))
+    whole = Part(text, text)
     if not questions:
         return [whole]
     context = " ".join(s for s in sentences if s not in questions)
@@ -249,16 +226,5 @@ def split_question(text: str) -> list[Part]:
         return [whole]
     if len(pieces) == 1:
         alone = context and not _POINTS_BACK.search(pieces[0])
-        return [Part(text, pieces[0] if alone else text, answer_type(pieces[0]))]
-    return [
-        Part(f"{context} {p}" if context and _POINTS_BACK.search(p) else p, p, answer_type(p))
-        for p in pieces
-    ]
-
-
-def answer_type(question: str) -> AnswerType | None:
-    """The first kind of value the question's wording asks for, if any."""
-    for kind, pattern in _ASKS:
-        if pattern.search(question):
-            return kind
-    return None
+        return [Part(text, pieces[0] if alone else text)]
+    return [Part(f"{context} {p}" if context and _POINTS_BACK.search(p) else p, p) for p in pieces]
