@@ -136,6 +136,17 @@ def test_ask_without_json_prints_the_answer_and_its_sources(kb_dir: Path) -> Non
     assert IWD_URL in result.stdout
 
 
+def test_what_a_sector_partnership_is_is_answered_with_the_pages_own_definition(
+    kb_dir: Path,
+) -> None:
+    # The README's first exchange, on the bundled page alone: its goals, then its definition.
+    result = _run(["ask", "What are sector partnerships?"])
+
+    assert result.exit_code == 0
+    assert "The goal of Sector Partnerships" in result.output
+    assert "regional groups designed to pull community and business leaders" in result.output
+
+
 def test_eval_prints_the_metrics_of_a_question_set(kb_dir: Path, tmp_path: Path) -> None:
     questions = tmp_path / "questions.jsonl"
     rows = [

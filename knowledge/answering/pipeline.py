@@ -110,6 +110,10 @@ class Answerer:
         self.classifier = classifier or IntentClassifier()
         self.ranker = ranker or load_model("ranker")
         self.decider = decider or load_model("decide")
+        self.second_passage = compose.SecondPassage(
+            float(self.ranker.extra.get("same_document_gap", 0.0)),
+            float(self.ranker.extra.get("second_passage_gap", 0.0)),
+        )
         self.contact_pages = compose.ContactPages()
         self.vectors = RecentVectors(kb.embedder)
 
@@ -174,8 +178,7 @@ class Answerer:
         elif decision.action == "decline":
             answer = _declined(question, replies.not_found(contact), "question", "not_found")
         else:
-            gap = float(self.ranker.extra.get("second_passage_gap", 0.0))
-            quoted = compose.answer_passages(decision.parts, gap)
+            quoted = compose.answer_passages(decision.parts, self.second_passage)
             answer = compose.question_answer(question, version, decision.parts, quoted)
             grounds = Grounds(version, decision.parts, tuple(quoted), contact)
         answer = with_staleness_note(answer, self.stale_after_days, dt.date.today())
