@@ -25,6 +25,7 @@ from bot.store.events import claim_event, processed_events
 from bot.store.feedback import answer_feedback
 from bot.store.turns import conversation_turns, get_turn
 from knowledge.store.db import (
+    HEAD_REVISION,
     VERSION_TABLE,
     connect,
     current_revision,
@@ -187,3 +188,29 @@ def test_instances_starting_together_on_a_new_database_all_come_up(
         assert current_revision(engine) == HEAD
     finally:
         engine.dispose()
+
+
+def test_the_head_the_code_checks_for_is_alembics_own() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(REPO / "knowledge" / "store" / "migrations"))
+
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+
+
+def test_a_database_at_head_is_not_handed_to_alembic_again(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    migrate(engine)
+    import alembic.command
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("upgrade called on a database already at head")
+
+    monkeypatch.setattr(alembic.command, "upgrade", refuse)
+
+    migrate(engine)  # a second start: nothing to do, and Alembic is not asked
+
+    assert current_revision(engine) == HEAD_REVISION
