@@ -147,6 +147,19 @@ def test_what_a_sector_partnership_is_is_answered_with_the_pages_own_definition(
     assert "regional groups designed to pull community and business leaders" in result.output
 
 
+def test_a_follow_up_the_page_says_nothing_new_about_is_declined_not_echoed(
+    kb_dir: Path,
+) -> None:
+    # The page says what partnerships are, and nothing of when they began.
+    result = _run(["chat"], stdin="What are sector partnerships?\nand when did that start?\n")
+
+    assert result.exit_code == 0, result.output
+    first, follow_up = result.stdout.split("> and when did that start?\n")
+    assert "The goal of Sector Partnerships" in first
+    assert "The goal of Sector Partnerships" not in follow_up
+    assert "couldn't find that" in follow_up
+
+
 def test_eval_prints_the_metrics_of_a_question_set(kb_dir: Path, tmp_path: Path) -> None:
     questions = tmp_path / "questions.jsonl"
     rows = [

@@ -128,9 +128,17 @@ class Answerer:
         """Answer one question; never raises for an ordinary question.
 
         ``context`` is the earlier question of a conversation, for a follow-up that cannot stand
-        alone: it joins the search. ``history`` and ``on_text`` serve the LLM writer.
+        alone: it joins the search. ``history`` and ``on_text`` serve the LLM writer, and the
+        last exchange tells a follow-up the documents answer from one they only echo.
         """
-        return self.respond(question, context=context)[0]
+        answer, grounds = self.respond(question, context=context)
+        if context and history and grounds and _repeats(grounds.quoted, history[-1].answer):
+            # Searched with the question before it, a follow-up the documents say nothing new
+            # about finds the passages just quoted ("and when did that start?" after "what is a
+            # sector partnership?"): saying them again would pass them off as its answer.
+            contact = route_contact(self.contacts, question)
+            return _declined(question, replies.not_found(contact), "question", "not_found")
+        return answer
 
     def intent_of(self, message: str) -> Intent:
         """What a message wants (for the Slack app's follow-up rules)."""
@@ -194,6 +202,13 @@ class Answerer:
         if intent == "smalltalk":
             return Answer(question, replies.smalltalk(contact, question), (), True, "smalltalk")
         return None
+
+
+def _repeats(quoted: Sequence[Passage], earlier_answer: str) -> bool:
+    """True when every passage quoted was already quoted in ``earlier_answer``."""
+    return bool(quoted) and all(
+        compose.readable(passage.sentences) in earlier_answer for passage in quoted
+    )
 
 
 def _declined(question: str, text: str, intent: Intent, why: str) -> Answer:
