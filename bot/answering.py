@@ -174,7 +174,12 @@ def prepare_reply(
             if _still_relevant(turn, asked)
         ]
         if earlier and needs_context(text):
-            context = earlier[-1].question
+            # A follow-up is read with the last question the bot answered: after "and when did
+            # that start?" was declined, "who runs them now?" leans on the question before it.
+            context = next(
+                (turn.question for turn in reversed(earlier) if turn.confident),
+                earlier[-1].question,
+            )
         # An LLM rewrites any follow-up from these; the extractive answerer ignores them.
         history = [Exchange(turn.text, turn.answer) for turn in earlier]
     answer = services.answerer.answer(text, context=context, history=history, on_text=on_text)

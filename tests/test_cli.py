@@ -151,13 +151,17 @@ def test_a_follow_up_the_page_says_nothing_new_about_is_declined_not_echoed(
     kb_dir: Path,
 ) -> None:
     # The page says what partnerships are, and nothing of when they began.
-    result = _run(["chat"], stdin="What are sector partnerships?\nand when did that start?\n")
+    lines = ["What are sector partnerships?", "and when did that start?", "who runs them now?"]
+    result = _run(["chat"], stdin="".join(f"{line}\n" for line in lines))
 
     assert result.exit_code == 0, result.output
-    first, follow_up = result.stdout.split("> and when did that start?\n")
+    first, rest = result.stdout.split("> and when did that start?\n")
+    follow_up, third = rest.split("> who runs them now?\n")
     assert "The goal of Sector Partnerships" in first
     assert "The goal of Sector Partnerships" not in follow_up
     assert "couldn't find that" in follow_up
+    # The third leans on the first question, the last one answered, not on the declined second.
+    assert "September 2022" in third and "Iowa Workforce Development" in third
 
 
 def test_eval_prints_the_metrics_of_a_question_set(kb_dir: Path, tmp_path: Path) -> None:
