@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -454,8 +453,3 @@ def _temperature(raw: str) -> float | None:
     if not 0 <= value <= 2:
         raise SettingsError(f"LLM_TEMPERATURE: expected a number from 0 to 2, got {raw!r}")
     return value
-
-
-def current_settings() -> Settings:
-    """Settings from the process environment (the CLI loads ``.env`` into it first)."""
-    return load_settings(os.environ)

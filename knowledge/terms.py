@@ -58,9 +58,12 @@ def name_terms(text: str) -> frozenset[str]:
     ("40 of our 80").
     """
     names = []
+    previous_end = 0
     for match in _TOKEN.finditer(text):
         word = match.group(0)
-        opens_sentence = match.start() == 0 or text[: match.start()].rstrip()[-1:] in ".?!"
+        gap = text[previous_end : match.start()].rstrip()
+        opens_sentence = previous_end == 0 or gap.endswith((".", "?", "!"))
+        previous_end = match.end()
         acronym = len(word) > 1 and word.isupper()
         code = word[0].isdigit() and any(c.isalpha() for c in word)
         if code or acronym or (word[0].isupper() and not opens_sentence):

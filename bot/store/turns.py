@@ -153,20 +153,6 @@ def recent_turns(engine: Engine, channel_id: str, conversation: str, limit: int)
         return [_turn(row) for row in rows][::-1]
 
 
-def turns_of(engine: Engine, channel_id: str, conversation: str) -> list[Turn]:
-    """Every turn of a conversation, oldest first."""
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(conversation_turns)
-            .where(
-                conversation_turns.c.channel_id == channel_id,
-                conversation_turns.c.conversation == conversation,
-            )
-            .order_by(conversation_turns.c.created_at)
-        )
-        return [_turn(row) for row in rows]
-
-
 def _sources_json(sources: Sequence[Source]) -> str:
     return json.dumps([source.as_json() for source in sources], ensure_ascii=False)
 

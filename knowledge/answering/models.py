@@ -78,8 +78,3 @@ def load_model(name: str) -> LinearModel:
     """The fitted model in ``data/<name>.json``."""
     text = resources.files(DATA_PACKAGE).joinpath(f"{name}.json").read_text(encoding="utf-8")
     return LinearModel.from_json(json.loads(text))
-
-
-def data_text(name: str) -> str:
-    """A data file of the package, as text."""
-    return resources.files(DATA_PACKAGE).joinpath(name).read_text(encoding="utf-8")

@@ -82,9 +82,3 @@ def next_steps() -> str:
         "Mention your company, your region or county, your industry, and whether you want to join "
         "an existing partnership or start one."
     )
-
-
-def current_contact(contact: Contact, marker: str) -> str:
-    """Added to answers about contact details: who to reach today."""
-    who = f"{_who(contact)}{_reach(contact)}"
-    return f"The current contact for Business Sector Partnerships is {who}.{marker}"

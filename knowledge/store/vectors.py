@@ -118,10 +118,6 @@ class VectorCollection:
             items.extend(_items(result, True).values())
         return items
 
-    def all_items(self, page: int = 5000) -> list[StoredItem]:
-        """Every item, read in pages."""
-        return [item for batch in self.pages(page) for item in batch]
-
     def pages(self, page: int = 5000) -> Iterator[list[StoredItem]]:
         """Every item, a page at a time (used to build the keyword index without holding all)."""
         offset = 0
