@@ -471,7 +471,7 @@ def report_retrieval(questions: list[Question]) -> None:
                 ("bm25", rankings.keyword[:1]),
                 ("fused", [(found[0].chunk.chunk_id, 0)] if found else []),
             ):
-                chunk = version.chunk_by_id.get(first[0][0]) if first else None
+                chunk = version.read_chunks([first[0][0]]).get(first[0][0]) if first else None
                 hits[name].append(chunk is not None and _expected(chunk, q.expected))
         print(f"  {set_name}: " + ", ".join(f"{k} {np.mean(v):.1%}" for k, v in hits.items()))
 

@@ -110,7 +110,7 @@ def _peers(services: Services, chunks: int, seconds: float) -> list[Row]:
 
     version = services.kb.current()
     assert version is not None
-    every = list(version.chunk_by_id.values())
+    every = list(version.all_chunks())
     inner = getattr(services.kb.embedder, "inner", services.kb.embedder)
     texts = [embedding_text(chunk) for chunk in every]
     _, model_seconds = _timed(lambda: inner.embed(texts))
@@ -155,7 +155,7 @@ def _small_files(root: Path, args: argparse.Namespace) -> list[Row]:
     )
     version = services.kb.current()
     assert version is not None
-    texts = [embedding_text(chunk) for chunk in version.chunk_by_id.values()]
+    texts = [embedding_text(chunk) for chunk in version.all_chunks()]
     inner = getattr(services.kb.embedder, "inner", services.kb.embedder)
     _, model_seconds = _timed(lambda: inner.embed(texts))
     services.close()

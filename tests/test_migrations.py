@@ -17,6 +17,7 @@ import bot.handoff.outbox  # noqa: F401 - every package's tables register on the
 import ingest.refresh_runs  # noqa: F401
 import ingest.web_state  # noqa: F401
 import knowledge.store.embedding_cache  # noqa: F401
+import knowledge.store.facts  # noqa: F401
 import knowledge.store.registry  # noqa: F401
 import knowledge.store.sentences  # noqa: F401
 from bot.handoff import store
@@ -36,7 +37,7 @@ from knowledge.store.db import (
 from tests.bot.handoff_databases import DATABASES, database_url
 from tests.conftest import REPO
 
-HEAD = "0005"
+HEAD = "0006"
 NEW = store.NewRequest(
     requester="U_ASKER",
     name="Pat Example",

@@ -26,7 +26,7 @@ from ingest.refresh_runs import recent_runs
 from ingest.web_state import load_pages
 from knowledge.embeddings import MiniLMEmbedder
 from knowledge.store import registry
-from knowledge.store.db import connect, current_revision, make_engine
+from knowledge.store.db import HEAD_REVISION, connect, current_revision, make_engine
 from knowledge.store.sentences import SentenceStore
 from tests.bot.conftest import SLACK_DOCS
 from tests.bot.handoff_databases import DATABASES, POSTGRES_URL, database_url
@@ -136,7 +136,7 @@ def test_the_bot_works_on_an_upgraded_database(
         make_settings(tmp_path / "data", **environ), embedder=minilm
     )
     try:
-        assert current_revision(services.engine) == "0005"
+        assert current_revision(services.engine) == HEAD_REVISION
         # The old version's vectors are not in this data dir's Chroma: start afresh from files.
         summary = refresh(services.kb, SLACK_DOCS, full=False, reset=True)
         assert summary.indexed_anything

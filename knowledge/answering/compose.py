@@ -159,7 +159,7 @@ class ContactPages:
 
 def _publishing_sentence(version: OpenVersion, contact: Contact) -> tuple[Chunk, str] | None:
     needle = contact.phone or contact.name
-    naming = [c for c in version.chunk_by_id.values() if needle in c.text]
+    naming = version.chunks_containing(needle)
     official = [c for c in naming if contact.source and contact.source in (c.url, c.path)]
     current = [c for c in naming if c.doc_id not in version.superseded]
     for chunk in official or current or naming:

@@ -78,12 +78,12 @@ def fuse(
     # can still hold the answer, and selection judges its sentences on their own.
     firsts = [c for c, _ in rankings.dense[:EACH_FIRST] + rankings.keyword[:EACH_FIRST]]
     top = [c for c, _ in best[:k]]
-    known = [c for c in dict.fromkeys(top + firsts) if c in version.chunk_by_id]
+    known = version.read_chunks(list(dict.fromkeys(top + firsts)))
     chosen = sorted(known, key=lambda c: -fused[c])
     top_keyword = rankings.keyword[0][1] if rankings.keyword else 1.0
     return [
         RetrievedChunk(
-            version.chunk_by_id[c],
+            known[c],
             dense.get(c, 0.0),
             keyword.get(c, 0.0) / top_keyword if top_keyword else 0.0,
             fused[c],

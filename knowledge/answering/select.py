@@ -189,7 +189,7 @@ def candidates(
     ids = [heading_id(r.chunk.chunk_id) for r in retrieved] + [
         sentence_id(r.chunk.chunk_id, i)
         for r in retrieved
-        for i in range(version.sentence_counts.get(r.chunk.chunk_id, 0))
+        for i in range(version.sentence_count(r.chunk.chunk_id))
     ]
     stored = version.sentence_items(ids)
     best_fused = retrieved[0].fused if retrieved else 1.0
@@ -210,7 +210,7 @@ def candidates(
         context = _context_terms(chunk) & weights.keys()
         title_terms = _title_terms(chunk)
         sentences = []
-        for index in range(version.sentence_counts.get(chunk.chunk_id, 0)):
+        for index in range(version.sentence_count(chunk.chunk_id)):
             item = stored.get(sentence_id(chunk.chunk_id, index))
             if item is None:
                 break

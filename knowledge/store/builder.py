@@ -3,9 +3,10 @@
 A ``VersionBuilder`` records a new version as building, takes documents with their chunks
 (embedded and written a batch at a time: the chunk vectors to Chroma, the sentences and headings
 with theirs to the database), copies unchanged documents over from the previous version, and
-then either publishes (the registry's ``kb_current`` row moves to it in the same transaction
-that stores its documents) or is abandoned (marked failed and its writes dropped). Until
-``publish`` returns, every reader keeps answering from the version served before.
+then either publishes (its facts and keyword index are saved, and the registry's ``kb_current``
+row moves to it in the same transaction that stores its documents) or is abandoned (marked
+failed and its writes dropped). Until ``publish`` returns, every reader keeps answering from
+the version served before.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 from knowledge.embeddings import Embedder, Span, embed_spans
 from knowledge.sentences import split_sentences
 from knowledge.store import registry
+from knowledge.store.facts import FactsCollector, forget_facts, save_facts
 from knowledge.store.keywords import KeywordTerms
 from knowledge.store.layout import (
     chunk_collection_name,
@@ -58,6 +60,7 @@ class VersionBuilder:
         self._sentences = SentenceStore(kb.engine, self.version_id)
         # Collected only where the index is saved: elsewhere each open builds its own.
         self._terms = KeywordTerms() if kb.index_dir is not None else None
+        self._facts = FactsCollector()
         self.documents: list[registry.DocumentRecord] = []
         self._pending: list[Chunk] = []
 
@@ -102,20 +105,24 @@ class VersionBuilder:
             items = old_chunks.get_by_documents(doc_ids)
             _copy(items, self._chunks)
             _copy(old_sentences.get_by_documents(doc_ids), self._sentences)
-            if self._terms is not None:
-                for item in items:
-                    self._terms.add(item.item_id, keyword_text(chunk_from_item(item)))
+            self._take([chunk_from_item(item) for item in items])
         self.documents.extend(documents)
 
     def _write(self, chunks: list[Chunk]) -> None:
         _write_chunks(chunks, self._chunks, self._sentences, self._embedder)
-        if self._terms is not None:
-            for chunk in chunks:
+        self._take(chunks)
+
+    def _take(self, chunks: list[Chunk]) -> None:
+        """Note written chunks in the version's facts and keyword index."""
+        for chunk in chunks:
+            self._facts.add(chunk)
+            if self._terms is not None:
                 self._terms.add(chunk.chunk_id, keyword_text(chunk))
 
     def publish(self) -> None:
-        """Write what is queued and save the keyword index, then serve this version at once."""
+        """Write what is queued, save the facts and keyword index, then serve this version."""
         self._flush()
+        save_facts(self._kb.engine, self.version_id, self._facts.facts())
         if self._terms is not None and self._kb.index_dir is not None:
             save_keyword_index(
                 self._terms.index(), keyword_index_dir(self._kb.index_dir, self.version_id)
@@ -181,6 +188,7 @@ def drop_versions(kb: KnowledgeBase, version_ids: list[str]) -> None:
         ],
     )
     drop_sentences(kb.engine, version_ids)
+    forget_facts(kb.engine, version_ids)
     if kb.index_dir is not None:
         for version_id in version_ids:
             shutil.rmtree(keyword_index_dir(kb.index_dir, version_id), ignore_errors=True)

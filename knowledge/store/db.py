@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 metadata = MetaData()
 VERSION_TABLE = "sectorbot_schema_version"
 # The newest revision in migrations/versions (a test holds it to Alembic's own head).
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Alembic keeps the running migration's context in a module global: one migration per process
 # at a time (instances are separate processes; the database and its locks order those).

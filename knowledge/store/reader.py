@@ -1,7 +1,9 @@
 """What a question reads: the version being served, its chunks, sentences and keyword index.
 
 The current version is looked up in the database on each use, so a refresh published by any
-process (or instance) is picked up on the next question without a restart.
+process (or instance) is picked up on the next question without a restart. Opening a version
+reads no chunk: its keyword index is memory-mapped and its facts were stored when it was built;
+chunks are read by id as questions retrieve them, and kept.
 """
 
 from __future__ import annotations
@@ -14,9 +16,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from knowledge.acronyms import find_acronyms
-from knowledge.cues import is_superseded
 from knowledge.embeddings import Embedder
+from knowledge.store.facts import facts_of, load_facts, save_facts
 from knowledge.store.keywords import KeywordIndex
 from knowledge.store.layout import (
     chunk_collection_name,
@@ -34,6 +35,9 @@ logger = logging.getLogger(__name__)
 
 # Sentences kept in memory per version (about 2 KB each with their vector).
 SENTENCE_CACHE_LIMIT = 100_000
+# Chunks kept in memory per version (about 1.5 KB each): every chunk of a knowledge base this
+# size, a bounded share of a larger one.
+CHUNK_CACHE_LIMIT = 20_000
 
 
 @dataclass
@@ -44,14 +48,45 @@ class OpenVersion:
     chunks: VectorCollection
     sentences: SentenceSource
     keywords: KeywordIndex
-    chunk_by_id: dict[str, Chunk]
-    sentence_counts: dict[str, int]
     # Documents that say of themselves that they are archived or historical.
     superseded: frozenset[str]
     # Acronyms the documents define: short form -> long form.
     acronyms: dict[str, str] = field(default_factory=dict)
+    _chunk_cache: dict[str, tuple[Chunk, int]] = field(default_factory=dict)
     _sentence_cache: dict[str, StoredItem] = field(default_factory=dict)
     _terms_cache: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def read_chunks(self, ids: list[str]) -> dict[str, Chunk]:
+        """Chunks by id (ids this version lacks are absent); each is read from storage once."""
+        return {chunk_id: chunk for chunk_id, (chunk, _) in self._chunk_entries(ids).items()}
+
+    def sentence_count(self, chunk_id: str) -> int:
+        """How many sentences the chunk was split into (0 for a chunk this version lacks)."""
+        entry = self._chunk_cache.get(chunk_id) or self._chunk_entries([chunk_id]).get(chunk_id)
+        return entry[1] if entry else 0
+
+    def chunks_containing(self, text: str) -> list[Chunk]:
+        """Every chunk whose text contains ``text`` as written (found by the vector store)."""
+        return [chunk_from_item(item) for item in self.chunks.containing(text)]
+
+    def all_chunks(self) -> list[Chunk]:
+        """Every chunk of the version, read afresh (for tools and tests, not for answering)."""
+        return [chunk_from_item(item) for page in self.chunks.pages() for item in page]
+
+    def _chunk_entries(self, ids: list[str]) -> dict[str, tuple[Chunk, int]]:
+        cache = self._chunk_cache
+        found = {chunk_id: cache[chunk_id] for chunk_id in ids if chunk_id in cache}
+        missing = [chunk_id for chunk_id in dict.fromkeys(ids) if chunk_id not in found]
+        if missing:
+            read = {
+                item.item_id: (chunk_from_item(item), int(item.metadata.get("sentences", 0)))
+                for item in self.chunks.get(missing).values()
+            }
+            if len(cache) + len(read) > CHUNK_CACHE_LIMIT:
+                cache.clear()
+            cache.update(read)
+            found.update(read)
+        return found
 
     def sentence_items(self, ids: list[str]) -> dict[str, StoredItem]:
         """Sentences (with vectors) by id; each is read from storage once, then kept in memory."""
@@ -120,50 +155,53 @@ def keyword_index_dir(index_dir: Path, version_id: str) -> Path:
 def _open_version(
     engine: Engine, client: Any, record: VersionRecord, index_dir: Path | None
 ) -> OpenVersion:
-    chunks = VectorCollection(client, chunk_collection_name(record.version_id))
-    sentences = open_sentences(
-        engine, client, record.version_id, sentence_collection_name(record.version_id)
+    version_id = record.version_id
+    chunks = VectorCollection(client, chunk_collection_name(version_id))
+    sentences = open_sentences(engine, client, version_id, sentence_collection_name(version_id))
+    facts = load_facts(engine, version_id)
+    keywords = _saved_keyword_index(index_dir, version_id, chunks.count())
+    read: list[StoredItem] = []
+    if facts is None or keywords is None:
+        # Built before its facts were stored, or its keyword index is not in this data dir:
+        # read the chunks once, and store what was missing so the next open need not.
+        read = [item for page in chunks.pages() for item in page]
+        every = [chunk_from_item(item) for item in read]
+        if facts is None:
+            facts = facts_of(every)
+            save_facts(engine, version_id, facts)
+        if keywords is None:
+            keywords = KeywordIndex(
+                [chunk.chunk_id for chunk in every], (keyword_text(chunk) for chunk in every)
+            )
+            if index_dir is not None:
+                save_keyword_index(keywords, keyword_index_dir(index_dir, version_id))
+    logger.info("opened knowledge base version %s (%d chunks)", version_id, chunks.count())
+    opened = OpenVersion(
+        record, chunks, sentences, keywords, facts.superseded, acronyms=facts.acronyms
     )
-    chunk_by_id: dict[str, Chunk] = {}
-    counts: dict[str, int] = {}
-    # Page by page, so a large version never holds its raw items beside the chunks built from them.
-    for page in chunks.pages():
-        for item in page:
-            chunk_by_id[item.item_id] = chunk_from_item(item)
-            counts[item.item_id] = int(item.metadata.get("sentences", 0))
-    keywords = _keyword_index(chunk_by_id, index_dir, record.version_id)
-    logger.info("opened knowledge base version %s (%d chunks)", record.version_id, len(chunk_by_id))
-    openings = [chunk for chunk in chunk_by_id.values() if chunk.position == 0]
-    superseded = frozenset(c.doc_id for c in openings if is_superseded(c.title, c.text))
-    return OpenVersion(
-        record,
-        chunks,
-        sentences,
-        keywords,
-        chunk_by_id,
-        counts,
-        superseded,
-        acronyms=find_acronyms(chunk.text for chunk in chunk_by_id.values()),
-    )
+    if len(read) <= CHUNK_CACHE_LIMIT:
+        opened._chunk_cache.update(
+            (item.item_id, (chunk_from_item(item), int(item.metadata.get("sentences", 0))))
+            for item in read
+        )
+    return opened
 
 
-def _keyword_index(
-    chunk_by_id: dict[str, Chunk], index_dir: Path | None, version_id: str
-) -> KeywordIndex:
-    """The version's saved keyword index, or one built from its chunks (and saved for next time)."""
-    directory = keyword_index_dir(index_dir, version_id) if index_dir else None
-    if directory is not None and directory.is_dir():
-        try:
-            index = KeywordIndex.load(directory)
-            if len(index.ids) == len(chunk_by_id):
-                return index
-        except (OSError, ValueError) as error:
-            logger.info("rebuilding the keyword index of %s: %s", version_id, error)
-    ids = list(chunk_by_id)
-    built = KeywordIndex(ids, (keyword_text(chunk_by_id[chunk_id]) for chunk_id in ids))
-    if directory is not None:
-        save_keyword_index(built, directory)
-    return built
+def _saved_keyword_index(
+    index_dir: Path | None, version_id: str, chunk_count: int
+) -> KeywordIndex | None:
+    """The version's keyword index as saved in ``index_dir``, or None when it is not there whole."""
+    if index_dir is None:
+        return None
+    directory = keyword_index_dir(index_dir, version_id)
+    if not directory.is_dir():
+        return None
+    try:
+        index = KeywordIndex.load(directory)
+    except (OSError, ValueError) as error:
+        logger.info("rebuilding the keyword index of %s: %s", version_id, error)
+        return None
+    return index if len(index.ids) == chunk_count else None
 
 
 def save_keyword_index(index: KeywordIndex, directory: Path) -> None:

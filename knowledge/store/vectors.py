@@ -118,6 +118,13 @@ class VectorCollection:
             items.extend(_items(result, True).values())
         return items
 
+    def containing(self, text: str) -> list[StoredItem]:
+        """Every item whose text contains ``text`` as written (the store's full-text filter)."""
+        result = self._collection.get(
+            where_document={"$contains": text}, include=["documents", "metadatas"]
+        )
+        return list(_items(result, False).values())
+
     def pages(self, page: int = 5000) -> Iterator[list[StoredItem]]:
         """Every item, a page at a time (used to build the keyword index without holding all)."""
         offset = 0

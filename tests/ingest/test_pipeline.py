@@ -64,7 +64,7 @@ def _ingest(
 def _served_paths(services: Services) -> set[str]:
     version = services.kb.current()
     assert version is not None
-    return {Path(chunk.path or "").name for chunk in version.chunk_by_id.values()}
+    return {Path(chunk.path or "").name for chunk in version.all_chunks()}
 
 
 def _collection_names(services: Services) -> set[str]:
@@ -251,7 +251,7 @@ def test_a_refresh_that_fails_midway_leaves_the_previous_version_serving(
     assert current.record.version_id == first.version_id
     assert _served_paths(served) == {*GOOD_FILES, "guide.md"}
     assert served.answerer.answer("Who leads each partnership?").intent == "question"
-    chunk = next(c for c in current.chunk_by_id.values() if c.path and c.path.endswith("guide.md"))
+    chunk = next(c for c in current.all_chunks() if c.path and c.path.endswith("guide.md"))
     vector = FakeEmbedder().embed([embedding_text(chunk)])[0]
     assert current.chunks.query(vector, 1)[0][0] == chunk.chunk_id
     assert _collection_names(served) == collections_before
@@ -345,7 +345,7 @@ def test_two_data_dirs_never_interfere(docs: Path, tmp_path: Path) -> None:
 def _chunk_ids_of(services: Services, name: str) -> set[str]:
     version = services.kb.current()
     assert version is not None
-    return {c.chunk_id for c in version.chunk_by_id.values() if Path(c.path or "").name == name}
+    return {c.chunk_id for c in version.all_chunks() if Path(c.path or "").name == name}
 
 
 def test_changing_the_url_a_source_is_cited_by_updates_it(docs: Path, services: Services) -> None:
@@ -357,7 +357,7 @@ def test_changing_the_url_a_source_is_cited_by_updates_it(docs: Path, services: 
     assert [Path(name).name for name in summary.updated] == ["guide.md"]
     version = services.kb.current()
     assert version is not None
-    assert {chunk.url for chunk in version.chunk_by_id.values()} == {"https://example.org/new"}
+    assert {chunk.url for chunk in version.all_chunks()} == {"https://example.org/new"}
 
 
 class _OtherModel(FakeEmbedder):
@@ -384,7 +384,7 @@ def test_changing_the_embedding_model_re_embeds_everything(
     assert version.chunks.count() == first.chunks
     assert summary.embedded == new_model.embedded > 0
     assert any("apprenticeships" in text for text in new_model.texts)
-    other_chunk = next(c for c in version.chunk_by_id.values() if c.path == str(other))
+    other_chunk = next(c for c in version.all_chunks() if c.path == str(other))
     vector = new_model.embed([embedding_text(other_chunk)])[0]
     assert version.chunks.query(vector, 1)[0] == (other_chunk.chunk_id, pytest.approx(1.0))
 
@@ -409,7 +409,7 @@ def test_a_chunk_and_its_sentences_take_one_pass_of_the_model(docs: Path, tmp_pa
 
     version = services.kb.current()
     assert version is not None
-    chunks = list(version.chunk_by_id.values())
+    chunks = list(version.all_chunks())
     headings = {c.headings[-1] if c.headings else c.title for c in chunks}
     assert {embedding_text(c) for c in chunks} <= set(model.passes)
     assert set(model.passes) <= {embedding_text(c) for c in chunks} | headings

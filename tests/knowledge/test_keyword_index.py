@@ -73,7 +73,7 @@ def test_a_built_version_is_opened_from_its_saved_index_and_rebuilt_when_it_is_m
         version = services.kb.current()
         assert version is not None
         found = version.keywords.search("welding courses", 3)
-        assert found and found[0][0] in version.chunk_by_id
+        assert found and found[0][0] in version.read_chunks([found[0][0]])
 
         # Another instance (its own data dir) or a version built before: built once, then saved.
         shutil.rmtree(saved)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import NoReturn
+
 import pytest
 
 from bot.services import Services, build_services
 from ingest.pipeline import refresh
 from knowledge.embeddings import MiniLMEmbedder
-from knowledge.store import registry
-from tests.conftest import CORPUS, CORPUS_SOURCES, IWD_PAGE, corpus_on
+from knowledge.store import KEEP_VERSIONS, registry
+from knowledge.store.facts import forget_facts, load_facts
+from knowledge.store.vectors import VectorCollection
+from tests.conftest import CORPUS, CORPUS_SOURCES, IWD_PAGE, corpus_on, make_settings
 from tests.storage_backends import STORES
 
 
@@ -27,8 +32,8 @@ def test_the_current_version_holds_what_the_registry_says(corpus_kb: Services) -
     documents = registry.documents_of(corpus_kb.engine, record.version_id)
     assert len(documents) == record.document_count == len(list(CORPUS.iterdir())) + 1
     assert record.chunk_count == sum(d.chunk_count for d in documents.values())
-    assert len(version.chunk_by_id) == version.chunks.count() == record.chunk_count
-    assert {chunk.doc_id for chunk in version.chunk_by_id.values()} == set(documents)
+    assert len(version.all_chunks()) == version.chunks.count() == record.chunk_count
+    assert {chunk.doc_id for chunk in version.all_chunks()} == set(documents)
 
 
 def test_the_folder_documents_keep_their_paths_and_the_single_page_its_own(
@@ -37,7 +42,7 @@ def test_the_folder_documents_keep_their_paths_and_the_single_page_its_own(
     version = corpus_kb.kb.current()
     assert version is not None
 
-    paths = {chunk.path for chunk in version.chunk_by_id.values()}
+    paths = {chunk.path for chunk in version.all_chunks()}
 
     assert {path for path in paths if path and "/corpus/" in path} == {
         str(file) for file in CORPUS.iterdir()
@@ -64,3 +69,83 @@ def test_a_version_published_by_another_process_is_served_without_restart(
     answer = corpus_kb.answerer.answer("What is an Iowa Business Sector Partnership?")
     assert answer.confident
     assert answer.sources
+
+
+def _facts_kb(tmp_path: Path, minilm: MiniLMEmbedder) -> Services:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "old.md").write_text(
+        "# Partnerships (archived page)\n\nThis archived page is kept for reference. Call the "
+        "Department of Education about partnerships.\n",
+        encoding="utf-8",
+    )
+    (folder / "new.md").write_text(
+        "# Partnerships today\n\nIowa Workforce Development (IWD) runs the partnerships now.\n",
+        encoding="utf-8",
+    )
+    services = build_services(make_settings(tmp_path / "data"), embedder=minilm)
+    refresh(services.kb, [(str(folder), None)], full=False, reset=True)
+    return services
+
+
+def _reopened(services: Services, minilm: MiniLMEmbedder) -> Services:
+    """Another process's view of the same data dir: nothing opened yet."""
+    return build_services(services.settings, embedder=minilm)
+
+
+def test_a_version_opens_from_its_stored_facts_without_reading_its_chunks(
+    tmp_path: Path, minilm: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = _facts_kb(tmp_path, minilm)
+    record = registry.current_version(services.engine)
+    assert record is not None
+    stored = load_facts(services.engine, record.version_id)
+    assert stored is not None and stored.acronyms == {"IWD": "Iowa Workforce Development"}
+    old = next(c for c in services.kb.current().all_chunks() if c.title.endswith("(archived page)"))  # type: ignore[union-attr]
+    assert stored.superseded == {old.doc_id}
+
+    def read_everything(_: VectorCollection, page: int = 0) -> NoReturn:
+        raise AssertionError("opening a version read all its chunks")
+
+    monkeypatch.setattr(VectorCollection, "pages", read_everything)
+    version = _reopened(services, minilm).kb.current()
+
+    assert version is not None
+    assert version.superseded == {old.doc_id}
+    assert version.acronyms == {"IWD": "Iowa Workforce Development"}
+    assert version.read_chunks([old.chunk_id])[old.chunk_id].text == old.text
+    assert version.sentence_count(old.chunk_id) >= 2
+    assert [c.chunk_id for c in version.chunks_containing("Department of Education")] == [
+        old.chunk_id
+    ]
+
+
+def test_a_version_built_before_facts_were_stored_gets_them_at_its_first_open(
+    tmp_path: Path, minilm: MiniLMEmbedder
+) -> None:
+    services = _facts_kb(tmp_path, minilm)
+    record = registry.current_version(services.engine)
+    assert record is not None
+    expected = load_facts(services.engine, record.version_id)
+    forget_facts(services.engine, [record.version_id])
+
+    version = _reopened(services, minilm).kb.current()
+
+    assert version is not None and expected is not None
+    assert (version.superseded, version.acronyms) == (expected.superseded, expected.acronyms)
+    assert load_facts(services.engine, record.version_id) == expected
+
+
+def test_retired_versions_take_their_facts_with_them(
+    tmp_path: Path, minilm: MiniLMEmbedder
+) -> None:
+    services = _facts_kb(tmp_path, minilm)
+    first = registry.current_version(services.engine)
+    assert first is not None
+    folder = tmp_path / "docs"
+    for round_number in range(KEEP_VERSIONS):
+        (folder / "new.md").write_text(f"# Partnerships\n\nRound {round_number}.\n", "utf-8")
+        refresh(services.kb, [(str(folder), None)], full=False)
+
+    assert first.version_id not in {v.version_id for v in registry.list_versions(services.engine)}
+    assert load_facts(services.engine, first.version_id) is None
