@@ -234,6 +234,18 @@ def _poll_hwm(pid: int, stop: threading.Event, peak_kb: list[int]) -> None:
         stop.wait(0.01)
 
 
+def _floor_seconds() -> float:
+    """A fresh process that loads the embedding model and embeds the question: what any ``ask``
+    must do, so the CLI's own cost is its wall time beside this one's."""
+    code = (
+        "import sys; from knowledge.embeddings import MiniLMEmbedder; "
+        "MiniLMEmbedder().embed([sys.argv[1]])"
+    )
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, CLI_QUESTION], cwd=REPO, check=True)
+    return time.perf_counter() - started
+
+
 def _cli_answer_ms(run: CliRun) -> float | None:
     """The ``timings_ms.total`` the CLI reported, or None (and the output to stderr) on failure."""
     try:
@@ -265,13 +277,19 @@ def _cold_cli(data_dir: Path, args: argparse.Namespace) -> list[Row]:
         answer_ms.append(reported)
         peaks.append(run.peak_rss_mb)
         stderr_lines += len(run.stderr.splitlines())
+    floors = [_floor_seconds() for _ in range(args.cli_runs)]
     with tempfile.TemporaryDirectory(prefix="sb-empty-") as empty:
         first = _run_cli(Path(empty), args.config)
         first_ok = _cli_answer_ms(first) is not None
+    wall_median = statistics.median(walls) if walls else 0.0
+    floor_median = statistics.median(floors)
     return [
         ("runs", args.cli_runs),
         ("failed_runs", failures),
-        ("wall_median_s", statistics.median(walls) if walls else 0.0),
+        ("wall_median_s", wall_median),
+        ("floor_median_s", floor_median),
+        ("wall_over_floor", wall_median / floor_median if floor_median else 0.0),
+        ("floor_each_s", " ".join(f"{f:.2f}" for f in floors)),
         ("wall_max_s", max(walls, default=0.0)),
         ("wall_each_s", " ".join(f"{w:.2f}" for w in walls)),
         ("reported_total_median_ms", statistics.median(answer_ms) if answer_ms else 0.0),

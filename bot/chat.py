@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol, TextIO
 
 from bot import ids, messages
+from bot.answer_text import format_answer
 from bot.answering import QUESTION_LIMIT, Asked, contact_for, prepare_reply, too_long
 from bot.handoff import outbox, workflow
 from bot.handoff.form import INTEREST_LABELS, LABELS, HandoffForm, guess_interest, validate
@@ -206,17 +207,3 @@ def _interest_value(typed: str) -> str:
         if lowered in (value, label.lower()) or label.lower().startswith(lowered):
             return value
     return typed
-
-
-def format_answer(answer: Answer) -> str:
-    """An answer for the terminal: its text, then its numbered sources with date and address."""
-    lines = [answer.text]
-    if answer.sources:
-        lines.append("")
-        lines.append("Sources:")
-        for source in answer.sources:
-            where = source.url or source.path or ""
-            date = f" ({source.date.isoformat()})" if source.date else ""
-            archived = " [archived page]" if source.archived else ""
-            lines.append(f"  [{source.n}] {source.title}{date}{archived} - {where}")
-    return "\n".join(lines)

@@ -140,8 +140,8 @@ def ask(context: click.Context, question: str, as_json: bool, as_blocks: bool) -
       sectorbot ask "Who runs the sector partnerships now?" --blocks
       printf 'What are sector partnerships?\\n' | sectorbot ask - --json
     """  # noqa: D301
+    from bot.answer_text import format_answer
     from bot.blocks.preview import builder_url, preview_message
-    from bot.chat import format_answer
 
     if not question.strip():
         raise click.UsageError("QUESTION is empty; ask something, or use - to read from stdin")
@@ -474,12 +474,12 @@ def _refresh_with_progress(
 
 
 def _ensure_knowledge(services: Services, *, quiet: bool) -> None:
+    if services.kb.current() is not None:
+        return  # before the imports: a knowledge base in place needs none of the refresh code
     from bot.progress import TerminalProgress
     from bot.refreshing import RefreshBusyError, ensure_knowledge
     from ingest import RefreshError
 
-    if services.kb.current() is not None:
-        return
     if not quiet:
         click.echo(
             "Building the knowledge base from the configured sources (first run)...", err=True

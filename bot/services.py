@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from bot.data_dir import prepare_data_dir, prepare_sqlite_file
-from bot.handoff.worker import OutboxWorker
 from bot.log_privacy import keep_payloads_out_of_logs
 from bot.settings import Settings
-from bot.store.retention import RetentionSweeper
 from knowledge import (
     Answerer,
     Embedder,
@@ -23,6 +21,11 @@ from knowledge import (
     make_embedder,
     make_engine,
 )
+
+# The background workers are built by the Slack app; the CLI never loads them (nor Slack's SDK).
+if TYPE_CHECKING:
+    from bot.handoff.worker import OutboxWorker
+    from bot.store.retention import RetentionSweeper
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ingest.fetch import MAX_REQUESTS_PER_REFRESH
     from ingest.lock import refresh_lock
     from ingest.pipeline import Progress, RefreshError, refresh
     from ingest.refresh_runs import (
@@ -22,13 +21,19 @@ if TYPE_CHECKING:
     )
     from ingest.sources import document_id, is_under
     from ingest.summary import RefreshSummary, count_of
-    from ingest.web import DEFAULT_MAX_PAGES, MAX_SITEMAP_FILES, SiteRules, WebOptions
+    from ingest.web_options import (
+        DEFAULT_MAX_PAGES,
+        MAX_REQUESTS_PER_REFRESH,
+        MAX_SITEMAP_FILES,
+        SiteRules,
+        WebOptions,
+    )
     from ingest.web_state import load_pages
 
 # Where each name lives: it is imported on first use, so that importing one name (a table's
 # metadata, a dataclass) does not load Chroma, onnxruntime or bm25s with it.
 _HOMES = {
-    "MAX_REQUESTS_PER_REFRESH": "ingest.fetch",
+    "MAX_REQUESTS_PER_REFRESH": "ingest.web_options",
     "Progress": "ingest.pipeline",
     "RefreshError": "ingest.pipeline",
     "refresh": "ingest.pipeline",
@@ -42,10 +47,10 @@ _HOMES = {
     "is_under": "ingest.sources",
     "RefreshSummary": "ingest.summary",
     "count_of": "ingest.summary",
-    "DEFAULT_MAX_PAGES": "ingest.web",
-    "MAX_SITEMAP_FILES": "ingest.web",
-    "SiteRules": "ingest.web",
-    "WebOptions": "ingest.web",
+    "DEFAULT_MAX_PAGES": "ingest.web_options",
+    "MAX_SITEMAP_FILES": "ingest.web_options",
+    "SiteRules": "ingest.web_options",
+    "WebOptions": "ingest.web_options",
     "load_pages": "ingest.web_state",
 }
 __all__ = [

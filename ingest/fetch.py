@@ -24,16 +24,12 @@ from pathlib import PurePosixPath
 from urllib.parse import urljoin, urlsplit
 
 from ingest.document import LoadError
+from ingest.web_options import MAX_REQUESTS_PER_REFRESH
 
 logger = logging.getLogger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 5
-# Every HTTP request one refresh may make (pages, sitemaps, robots.txt files, redirect hops):
-# a safety net under the per-source limits (ingest.web), so that no mix of sources and sites can
-# keep a refresh, and the refresh lock it holds, going for hours. Twenty times the default page
-# limit of a source; ``WebOptions.max_requests`` raises it for larger configurations.
-MAX_REQUESTS_PER_REFRESH = 4000
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
 # A whole response (a slow trickle of bytes included) must arrive within this.

@@ -23,7 +23,8 @@ from ingest.loaders import load_file
 from ingest.sources import ResolvedSource, document_id, is_under, resolve
 from ingest.split import split_sections
 from ingest.summary import FailedSource, RefreshSummary
-from ingest.web import WebLoader, WebOptions, reusable_validators
+from ingest.web import WebLoader, reusable_validators
+from ingest.web_options import WebOptions
 from ingest.web_state import WebPageRecord, load_pages, save_pages
 from knowledge import (
     CachedEmbedder,

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ingest.document import Document, LoadError
 from ingest.fetch import (
-    MAX_REQUESTS_PER_REFRESH,
     PAGE_TYPES,
     SITEMAP_TYPES,
     Fetcher,
@@ -20,49 +18,13 @@ from ingest.fetch import (
 )
 from ingest.loaders import load_bytes
 from ingest.sitemap import Sitemap, looks_like_xml, parse_sitemap
+from ingest.web_options import MAX_SITEMAP_FILES, SiteRules, WebOptions
 from ingest.web_state import WebPageRecord
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_PAGES = 200
 # A sitemap index may list further indexes; deeper nesting than this is not followed.
 MAX_SITEMAP_DEPTH = 3
-# Sitemap files one source may fetch, its own included. The page limit counts pages only, so
-# without this an index of indexes (or a server making them up) was fetched without end. A real
-# site reaches its 200 pages from one or two files; 50 leaves room for one split by section.
-MAX_SITEMAP_FILES = 50
-
-
-@dataclass(frozen=True)
-class SiteRules:
-    """Limits for one web source: where it may lead, and how many pages a sitemap may add.
-
-    An empty ``allowed_domains`` means the source URL's own host (and its subdomains).
-    """
-
-    allowed_domains: tuple[str, ...] = ()
-    max_pages: int = DEFAULT_MAX_PAGES
-
-
-@dataclass(frozen=True)
-class WebOptions:
-    """How a refresh fetches web sources.
-
-    Args:
-        allowed_private_hosts: hosts allowed to resolve to private addresses.
-        rules: per source URL (as given), its allowed domains and page limit.
-        max_requests: the HTTP requests the whole refresh may make.
-
-    """
-
-    allowed_private_hosts: frozenset[str] = frozenset()
-    rules: Mapping[str, SiteRules] = field(default_factory=dict)
-    # Every HTTP request the refresh may make (``ingest.fetch.MAX_REQUESTS_PER_REFRESH``).
-    max_requests: int = MAX_REQUESTS_PER_REFRESH
-
-    def rules_for(self, url: str) -> SiteRules:
-        """The rules configured for ``url``, or the defaults."""
-        return self.rules.get(url) or SiteRules()
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -126,6 +128,46 @@ def test_an_out_of_scope_question_is_not_answered_confidently(kb_dir: Path) -> N
     assert answer["confident"] is False
     assert answer["sources"] == []
     assert answer["intent"] == "question"
+
+
+# What a plain `ask` on a built knowledge base has no use for: the Slack app, the refresh and
+# its loaders and fetcher, LangChain. Each is loaded only by the command that needs it.
+NOT_FOR_ASK = (
+    "slack_bolt",
+    "slack_sdk",
+    "bot.answering",
+    "bot.refreshing",
+    "ingest.loaders",
+    "ingest.fetch",
+    "langchain_core",
+)
+
+
+def test_ask_loads_neither_the_slack_app_nor_the_refresh_code(kb_dir: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from bot.cli import cli\n"
+        "try:\n"
+        "    cli(['ask', sys.argv[1], '--json'])\n"
+        "except SystemExit as stop:\n"
+        "    assert not stop.code, stop.code\n"
+        f"print(sorted(m for m in {NOT_FOR_ASK!r} if m in sys.modules))\n"
+    )
+    environment = dict(os.environ, SECTORBOT_CONFIG=str(REPO / "sectorbot.toml"))
+
+    run = subprocess.run(
+        [sys.executable, "-c", probe, INVOLVEMENT_QUESTION],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=environment,
+        check=False,
+    )
+
+    assert run.returncode == 0, run.stderr
+    *answers, loaded = run.stdout.strip().splitlines()
+    assert json.loads(answers[-1])["intent"] == "involvement"
+    assert loaded == "[]"
 
 
 def test_ask_without_json_prints_the_answer_and_its_sources(kb_dir: Path) -> None:

@@ -28,7 +28,7 @@ from ingest.fetch import (
 from ingest.pipeline import refresh
 from ingest.sitemap import parse_sitemap
 from ingest.summary import RefreshSummary
-from ingest.web import MAX_SITEMAP_FILES, SiteRules, WebOptions
+from ingest.web_options import MAX_SITEMAP_FILES, SiteRules, WebOptions
 from tests.conftest import REPO, make_settings, require
 from tests.fakes.embeddings import FakeEmbedder
 from tests.ingest.web_server import Route, WebServer, running_server
@@ -303,7 +303,7 @@ def _ingest(
 def _served_urls(services: Services) -> set[str]:
     version = services.kb.current()
     assert version is not None
-    return {chunk.url or "" for chunk in version.chunk_by_id.values()}
+    return {chunk.url or "" for chunk in version.all_chunks()}
 
 
 def test_a_web_page_is_indexed_and_cited_by_its_final_url(web: WebServer, tmp_path: Path) -> None:
@@ -371,7 +371,7 @@ def test_an_unchanged_page_costs_no_download_or_embedding(web: WebServer, tmp_pa
     assert "If-None-Match" not in page_requests[0].headers
     assert page_requests[1].headers["If-None-Match"] == '"one"'
     assert third.updated == [url]
-    assert any("edition two" in chunk.text for chunk in services.kb.current().chunk_by_id.values())  # type: ignore[union-attr]
+    assert any("edition two" in chunk.text for chunk in services.kb.current().all_chunks())  # type: ignore[union-attr]
 
 
 def test_a_page_that_fails_later_keeps_its_previous_version(web: WebServer, tmp_path: Path) -> None:
