@@ -33,6 +33,7 @@ def main() -> None:
     args = _parse_args()
     use_repo_imports()
     from bot.app import build_app
+    from bot.background import Background
     from bot.refreshing import ensure_knowledge
     from bot.server import BackgroundHttpServer, knowledge_ready
     from bot.services import build_services
@@ -57,7 +58,9 @@ def main() -> None:
         started = time.perf_counter()
         ensure_knowledge(services)
         build_s = time.perf_counter() - started
-        app = build_app(settings, services)  # production settings: 8 listener threads
+        background = Background()
+        stack.callback(background.stop)
+        app = build_app(settings, services, background)  # production: 8 listener threads
         server = BackgroundHttpServer(
             app, knowledge_ready(services), signing_secret=SECRET, host="127.0.0.1", port=0
         )

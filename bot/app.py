@@ -22,6 +22,7 @@ from slack_sdk.http_retry.state import RetryState
 
 from bot.admin.alerts import alert_admins
 from bot.admin.schedule import RefreshScheduler
+from bot.background import Background
 from bot.handoff.email import Mailer
 from bot.handoff.outbox import Outbox, RetryPolicy
 from bot.handoff.worker import OutboxWorker
@@ -130,9 +131,12 @@ def make_mailer(settings: Settings) -> Mailer | None:
     )
 
 
-def start_outbox_worker(settings: Settings, services: Services) -> OutboxWorker:
-    """Start delivering hand-off notifications in the background (stop: ``stop_background``)."""
-    services.stop_background()
+def start_outbox_worker(
+    settings: Settings, services: Services, background: Background
+) -> OutboxWorker:
+    """Start delivering hand-off notifications in the background (replacing a running worker)."""
+    if background.outbox_worker is not None:
+        background.outbox_worker.stop()
     outbox = Outbox(
         services.engine,
         make_outbox_client(settings),
@@ -142,15 +146,17 @@ def start_outbox_worker(settings: Settings, services: Services) -> OutboxWorker:
         render=render_notification(services.engine),
     )
     worker = OutboxWorker(outbox, poll_seconds=settings.outbox_poll_seconds)
-    services.outbox_worker = worker
+    background.outbox_worker = worker
     return worker.start()
 
 
-def start_refresh_scheduler(settings: Settings, services: Services) -> RefreshScheduler | None:
+def start_refresh_scheduler(
+    settings: Settings, services: Services, background: Background
+) -> RefreshScheduler | None:
     """Refresh the configured sources every ``REFRESH_INTERVAL_HOURS`` (None when unset)."""
-    if services.refresh_scheduler is not None:
-        services.refresh_scheduler.stop()
-        services.refresh_scheduler = None
+    if background.refresh_scheduler is not None:
+        background.refresh_scheduler.stop()
+        background.refresh_scheduler = None
     if not settings.refresh_interval_hours:
         return None
     client = make_web_client(settings)
@@ -159,25 +165,28 @@ def start_refresh_scheduler(settings: Settings, services: Services) -> RefreshSc
         settings.refresh_interval_hours,
         lambda text: alert_admins(client, settings.admin_user_ids, text),
     )
-    services.refresh_scheduler = scheduler
+    background.refresh_scheduler = scheduler
     return scheduler.start()
 
 
-def start_retention_sweeper(settings: Settings, services: Services) -> RetentionSweeper | None:
+def start_retention_sweeper(
+    settings: Settings, services: Services, background: Background
+) -> RetentionSweeper | None:
     """Delete stored questions past ``QUESTION_RETENTION_DAYS`` now and every few hours."""
-    if services.retention_sweeper is not None:
-        services.retention_sweeper.stop()
-        services.retention_sweeper = None
+    if background.retention_sweeper is not None:
+        background.retention_sweeper.stop()
+        background.retention_sweeper = None
     if not settings.question_retention_days:
         return None
     sweeper = RetentionSweeper(services.engine, settings.question_retention_days)
-    services.retention_sweeper = sweeper
+    background.retention_sweeper = sweeper
     return sweeper.start()
 
 
 def build_app(
     settings: Settings,
     services: Services,
+    background: Background,
     *,
     listener_executor: Executor | None = None,
     start_outbox: bool = True,
@@ -187,7 +196,7 @@ def build_app(
     """The Bolt app with every listener registered, and its background work started.
 
     By default the outbox worker and the retention sweeper start, and the refresh schedule
-    when an interval is set.
+    when an interval is set, all held by ``background`` (the caller stops it).
 
     Token, signing secret and client are passed explicitly: given None, Bolt would read
     ``SLACK_*`` from the environment on its own. Bolt calls ``auth.test`` here, so the Web API
@@ -207,14 +216,15 @@ def build_app(
         listener_executor=listener_executor
         or ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="sectorbot"),
     )
-    register_listeners(app, services)
+    # Bolt checked the token with auth.test already, but keeps no workspace address; only
+    # links there are trusted as a handed-off message's permalink.
+    workspace_url = str(client.auth_test().get("url") or "") or None
+    register_listeners(app, services, background, workspace_url)
     keep_payloads_out_of_logs()
-    # Bolt checked the token with auth.test already, but keeps no workspace address.
-    services.workspace_url = str(client.auth_test().get("url") or "") or None
     if start_outbox:
-        start_outbox_worker(settings, services)
+        start_outbox_worker(settings, services, background)
     if start_sweeper:
-        start_retention_sweeper(settings, services)
+        start_retention_sweeper(settings, services, background)
     if start_schedule:
-        start_refresh_scheduler(settings, services)
+        start_refresh_scheduler(settings, services, background)
     return app

@@ -154,7 +154,6 @@ def file_handoff(services: Services, console: Console, user: str, details: str =
     rows = outbox.rows_for(services.engine, request.id)
     queued = any(row.kind in outbox.NOTIFICATION_KINDS for row in rows)
     console.write(messages.chat_handoff_filed(request.reference, contact, queued=queued))
-    services.wake_outbox()
 
 
 def _ask_form(console: Console, details: str) -> HandoffForm | None:

@@ -259,6 +259,7 @@ def serve(context: click.Context, mode: str, host: str, port: int) -> None:
     from slack_sdk.errors import SlackApiError
 
     from bot.app import SlackConfigurationError, build_app
+    from bot.background import Background
     from bot.server import knowledge_ready, run_http, run_socket_mode
 
     settings = context.obj
@@ -271,8 +272,9 @@ def serve(context: click.Context, mode: str, host: str, port: int) -> None:
         )
     services = _services(context)
     _ensure_knowledge(services, quiet=False)
+    background = Background()
     try:
-        app = build_app(settings, services)
+        app = build_app(settings, services, background)
     except (SlackApiError, BoltError) as error:
         # Bolt checks the token with auth.test; only Slack's error code is shown, never the token.
         raise click.ClickException(
@@ -293,7 +295,7 @@ def serve(context: click.Context, mode: str, host: str, port: int) -> None:
             )
             run_http(app, settings, port, ready=knowledge_ready(services), host=host)
     finally:
-        services.stop_background()
+        background.stop()
 
 
 @cli.command()

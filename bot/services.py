@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
@@ -22,11 +22,6 @@ from knowledge import (
     make_engine,
 )
 
-# The background workers are built by the Slack app; the CLI never loads them (nor Slack's SDK).
-if TYPE_CHECKING:
-    from bot.handoff.worker import OutboxWorker
-    from bot.store.retention import RetentionSweeper
-
 logger = logging.getLogger(__name__)
 
 
@@ -38,44 +33,21 @@ class ModelError(Exception):
     """The chat model named by ``LLM_MODEL`` cannot be built; the message names the key."""
 
 
-class Stoppable(Protocol):
-    """A background thread the services hold (the refresh schedule: bot.admin.schedule).
-
-    Typed by what is done with it here, so this module need not import the scheduler, which
-    itself is given the services.
-    """
-
-    def stop(self) -> None:
-        """Stop it; it is not started again."""
-
-
-@dataclass
+@dataclass(frozen=True)
 class Services:
-    """The database, knowledge base and answerer for one process."""
+    """The database, knowledge base and answerer for one process; never changed once built.
+
+    The Slack app's background work is built beside them (``bot.background.Background``).
+    """
 
     settings: Settings
     engine: Engine
     kb: KnowledgeBase
     # The extractive Answerer, or an LLM writer around it when LLM_MODEL is set.
     answerer: QuestionAnswerer
-    # Started with the Slack app (bot.app.start_outbox_worker); None in the plain CLI.
-    outbox_worker: OutboxWorker | None = field(default=None, repr=False)
-    # Started with the Slack app when REFRESH_INTERVAL_HOURS is set (bot.app).
-    refresh_scheduler: Stoppable | None = field(default=None, repr=False)
-    # Started with the Slack app unless QUESTION_RETENTION_DAYS is 0 (bot.app).
-    retention_sweeper: RetentionSweeper | None = field(default=None, repr=False)
-    # The workspace's address (https://NAME.slack.com/), from auth.test when the app is built;
-    # only links there are trusted as a handed-off message's permalink.
-    workspace_url: str | None = None
-
-    def wake_outbox(self) -> None:
-        """New outbox rows were committed: deliver them now rather than at the next poll."""
-        if self.outbox_worker is not None:
-            self.outbox_worker.wake()
 
     def close(self) -> None:
-        """Stop background work and release the database and Chroma (files, sockets, threads)."""
-        self.stop_background()
+        """Release the database and Chroma (files, sockets, threads)."""
         close_chroma = getattr(self.kb.chroma, "close", None)
         if callable(close_chroma):
             try:
@@ -83,18 +55,6 @@ class Services:
             except Exception:  # noqa: BLE001 - closing must not mask what the caller is doing
                 logger.debug("closing the Chroma client failed", exc_info=True)
         self.engine.dispose()
-
-    def stop_background(self) -> None:
-        """Stop the outbox worker (pending rows stay), the refresh schedule and the sweeper."""
-        if self.outbox_worker is not None:
-            self.outbox_worker.stop()
-            self.outbox_worker = None
-        if self.refresh_scheduler is not None:
-            self.refresh_scheduler.stop()
-            self.refresh_scheduler = None
-        if self.retention_sweeper is not None:
-            self.retention_sweeper.stop()
-            self.retention_sweeper = None
 
 
 def build_services(

@@ -7,6 +7,7 @@ only for type checking included), so a rule broken anywhere fails here rather th
 from __future__ import annotations
 
 import ast
+import dataclasses
 import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -199,3 +200,14 @@ def _strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
                         break
                 groups.append(group)
     return groups
+
+
+def test_services_never_change_once_built_and_hold_no_background_work() -> None:
+    from bot.services import Services
+
+    fields = {field.name for field in dataclasses.fields(Services)}
+    probe = Services.__new__(Services)
+
+    assert fields == {"settings", "engine", "kb", "answerer"}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        probe.settings = None  # type: ignore[misc]

@@ -13,6 +13,7 @@ import pytest
 from slack_bolt import App
 
 from bot.app import build_app
+from bot.background import Background
 from bot.server import BackgroundHttpServer, knowledge_ready
 from bot.services import Services, build_services
 from bot.settings import Settings
@@ -75,6 +76,7 @@ class RunningApp:
 
     app: App
     services: Services
+    background: Background
     settings: Settings
     sender: SlackSender
     url: str
@@ -113,7 +115,8 @@ def start_app(
     """
     services = build_services(settings, embedder=embedder, chat_model=chat_model)
     executor = ThreadPoolExecutor(max_workers=1) if single_worker else None
-    app = build_app(settings, services, listener_executor=executor)
+    background = Background()
+    app = build_app(settings, services, background, listener_executor=executor)
     secret = settings.slack_signing_secret
     assert secret is not None
     server = BackgroundHttpServer(
@@ -125,10 +128,11 @@ def start_app(
         server.stop()
         if executor is not None:
             executor.shutdown(wait=True)
+        background.stop()
         services.close()
 
     sender = SlackSender(f"{url}/slack/events", secret.reveal())
-    return RunningApp(app, services, settings, sender, url, stop, executor)
+    return RunningApp(app, services, background, settings, sender, url, stop, executor)
 
 
 @pytest.fixture

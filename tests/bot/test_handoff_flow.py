@@ -243,7 +243,7 @@ def test_a_request_stored_while_the_worker_is_stopped_is_delivered_after_a_resta
     settings = handoff_settings(data_dir, fake_slack, config)
     first = start_app(settings, minilm)
     try:
-        first.services.stop_background()  # the process dies between "stored" and "told"
+        first.background.stop()  # the process dies between "stored" and "told"
         reply = _submit(first)
         assert reply["response_action"] == "update"
     finally:

@@ -127,11 +127,11 @@ def test_each_outbox_row_is_delivered_once_by_whichever_instance_takes_it(
     pair: Pair, fake_slack: FakeSlack
 ) -> None:
     # Stored by an instance whose worker is stopped: the other instance delivers it.
-    pair.first.services.stop_background()
+    pair.first.background.stop()
     _submit(pair.first, "Stored by the first instance while its worker was stopped.")
     wait_until(lambda: _all_notified(pair.second, 1), what="delivery by the second instance")
     # Then both workers run while requests arrive at either instance.
-    start_outbox_worker(pair.first.settings, pair.first.services)
+    start_outbox_worker(pair.first.settings, pair.first.services, pair.first.background)
     for number in range(6):
         _submit(pair.both[number % 2], f"Request number {number} for the partnership.")
     wait_until(lambda: _all_notified(pair.first, 7), what="all seven notified")

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from bot.admin.alerts import alert_admins
 from bot.admin.schedule import RefreshScheduler, next_refresh_due
 from bot.app import build_app, make_web_client
+from bot.background import Background
 from bot.refreshing import RefreshRequest, run_refresh
 from bot.services import Services, build_services
 from ingest.lock import refresh_lock
@@ -156,7 +157,8 @@ def test_the_app_runs_the_schedule_when_an_interval_is_set(
             REFRESH_INTERVAL_HOURS="24",
         )
         services = build_services(settings, embedder=minilm)
-        build_app(settings, services, start_outbox=False)
+        background = Background()
+        build_app(settings, services, background, start_outbox=False)
         try:
             deadline = time.monotonic() + 60
             while (
@@ -168,6 +170,6 @@ def test_the_app_runs_the_schedule_when_an_interval_is_set(
             [run] = recent_runs(services.engine)
             assert (run.trigger, run.status) == ("schedule", "succeeded")
         finally:
-            services.stop_background()
-        assert services.refresh_scheduler is None
+            background.stop()
+        assert background.refresh_scheduler is None
         services.close()

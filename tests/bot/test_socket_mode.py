@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_app
+from bot.background import Background
 from bot.server import make_socket_mode_handler
 from bot.services import build_services
 from knowledge.embeddings import MiniLMEmbedder
@@ -36,8 +37,9 @@ def test_a_mention_over_socket_mode_is_acknowledged_and_answered_in_its_thread(
     settings = slack_settings(data_dir, fake_slack, SLACK_SIGNING_SECRET="")
     services = build_services(settings, embedder=minilm)
     executor = ThreadPoolExecutor(max_workers=1)
+    background = Background()
     handler = make_socket_mode_handler(
-        build_app(settings, services, listener_executor=executor), settings
+        build_app(settings, services, background, listener_executor=executor), settings
     )
     ts = new_ts()
     try:
@@ -49,6 +51,7 @@ def test_a_mention_over_socket_mode_is_acknowledged_and_answered_in_its_thread(
     finally:
         handler.close()
         executor.shutdown(wait=True)
+        background.stop()
         services.close()
 
     assert ack == {"envelope_id": envelope_id}

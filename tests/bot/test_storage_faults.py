@@ -164,14 +164,13 @@ def test_the_database_stopping_gets_the_apology_loses_nothing_and_recovers(
     try:
         assert _answered(_reply(running, fake_slack, QUESTION, thread))
         # A hand-off stored, but the process stopped before anyone was told.
-        running.services.stop_background()
+        running.background.stop()
         stored = running.sender.interaction(view_submission(VALID_FORM))
         assert stored.json()["response_action"] == "update"
 
         own_postgres.stop()
-        start_outbox_worker(
-            settings, running.services
-        )  # its passes fail until the database is back
+        # Its passes fail until the database is back.
+        start_outbox_worker(settings, running.services, running.background)
         during = _reply(running, fake_slack, FOLLOW_UP, thread)
         refused = running.sender.interaction(
             view_submission({**VALID_FORM, "details": "Sent while the database was down."})

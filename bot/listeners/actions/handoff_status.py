@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 
 from bot import ids, messages
+from bot.background import Background
 from bot.handoff import store, workflow
 from bot.services import Services
 from bot.slack_text import escape
@@ -21,7 +22,7 @@ from bot.slack_text import escape
 logger = logging.getLogger(__name__)
 
 
-def build_handler(services: Services) -> Callable[..., None]:
+def build_handler(services: Services, background: Background) -> Callable[..., None]:
     """The listener for both status buttons."""
 
     def handle_handoff_status(
@@ -50,6 +51,6 @@ def build_handler(services: Services) -> Callable[..., None]:
             respond(text=text, response_type="ephemeral", replace_original=False)
             return
         # The notification messages and the requester's DM go out through the outbox.
-        services.wake_outbox()
+        background.wake_outbox()
 
     return handle_handoff_status

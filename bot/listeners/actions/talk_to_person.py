@@ -16,7 +16,7 @@ from bot.services import Services
 from bot.store import turns
 
 
-def build_handler(services: Services) -> Callable[..., None]:
+def build_handler(services: Services, workspace_url: str | None) -> Callable[..., None]:
     """The ``talk_to_person`` button listener."""
     key = metadata_key(services.settings)
 
@@ -35,7 +35,7 @@ def build_handler(services: Services) -> Callable[..., None]:
             profile_user=user_id,
             message_channel=str(container.get("channel_id") or ""),
             message_ts=str(container.get("message_ts") or ""),
-            workspace_url=services.workspace_url,
+            workspace_url=workspace_url,
         )
         contact = contact_for(services, question)
         open_or_explain(

@@ -16,7 +16,7 @@ from bot.services import Services
 from bot.slack_text import plain_text
 
 
-def build_handler(services: Services) -> Callable[..., None]:
+def build_handler(services: Services, workspace_url: str | None) -> Callable[..., None]:
     """The ``handoff_message`` shortcut listener."""
     key = metadata_key(services.settings)
 
@@ -32,7 +32,7 @@ def build_handler(services: Services) -> Callable[..., None]:
             profile_user=str(message.get("user") or ""),
             message_channel=str((shortcut.get("channel") or {}).get("id") or ""),
             message_ts=str(message.get("ts") or shortcut.get("message_ts") or ""),
-            workspace_url=services.workspace_url,
+            workspace_url=workspace_url,
         )
         contact = contact_for(services, text)
         open_or_explain(

@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt import Ack
 
 from bot import ids, messages
+from bot.background import Background
 from bot.blocks.handoff import build_received_view
 from bot.handoff import workflow
 from bot.handoff.form import error_blocks, read_form, validate
@@ -23,7 +24,9 @@ from bot.services import Services
 logger = logging.getLogger(__name__)
 
 
-def build_handler(services: Services) -> Callable[..., None]:
+def build_handler(
+    services: Services, background: Background, workspace_url: str | None
+) -> Callable[..., None]:
     """The ``handoff_modal`` submission listener."""
     key = metadata_key(services.settings)
 
@@ -42,7 +45,7 @@ def build_handler(services: Services) -> Callable[..., None]:
         origin = workflow.Origin(
             requester=requester,
             on_behalf_of=sealed.on_behalf_of,
-            source_permalink=workspace_permalink(sealed.permalink, services.workspace_url),
+            source_permalink=workspace_permalink(sealed.permalink, workspace_url),
         )
         contact = workflow.contact_for(form, services.settings.contacts)
         try:
@@ -60,6 +63,6 @@ def build_handler(services: Services) -> Callable[..., None]:
             ack(response_action="errors", errors=error_blocks(not_saved, view))
             return
         ack(response_action="update", view=build_received_view(request))
-        services.wake_outbox()
+        background.wake_outbox()
 
     return handle_handoff_submission
