@@ -351,7 +351,9 @@ def _answer_facts(
     held: dict[str, list[bool]] = {s: [] for s in SETS}
     lengths = []
     for q in labelled:
-        quoted = compose.answer_passages(_ranked_evidence(q, scores[q.set_name + q.qid]), second)
+        evidence = _ranked_evidence(q, scores[q.set_name + q.qid])
+        superseded = q.parts[0].evidence_inputs[0].superseded if q.parts else frozenset()
+        quoted = compose.answer_passages(evidence, second, superseded)
         text = " ".join(compose.readable(p.sentences) for p in quoted)
         held[q.set_name].append(all(f in text.lower() for f in q.facts))
         lengths.append(len(text) + 5 * len(quoted))

@@ -40,13 +40,24 @@ class SecondPassage:
     other_document: float = 0.0
 
 
-def answer_passages(parts: Sequence[Evidence], second: SecondPassage) -> list[Passage]:
-    """The passages an answer quotes: each part's best, then a close second for one part."""
+def answer_passages(
+    parts: Sequence[Evidence], second: SecondPassage, superseded: frozenset[str] = frozenset()
+) -> list[Passage]:
+    """The passages an answer quotes: each part's best, then a close second for one part.
+
+    Asked how things stand now, an answer whose best passage comes from a page that is archived
+    (in ``superseded``) or older than another candidate's goes on with the best passage of a
+    current page: the old page may be the one the question echoes, the new one says what holds.
+    """
     chosen: list[Passage] = []
     for part in parts:
         best = next((p for p in part.passages if not any(p.overlaps(c) for c in chosen)), None)
         if best is not None and len(chosen) < MAX_PASSAGES:
             chosen.append(best)
+    if len(parts) == 1 and chosen and parts[0].part.asks_now:
+        newer = _newer_page(parts[0].passages, chosen[0], superseded)
+        if newer is not None:
+            return [*chosen, newer]
     if len(parts) == 1 and chosen:
         runner_up = next(
             (p for p in parts[0].passages[1:] if not any(p.overlaps(c) for c in chosen)), None
@@ -57,6 +68,23 @@ def answer_passages(parts: Sequence[Evidence], second: SecondPassage) -> list[Pa
             if chosen[0].score - runner_up.score <= allowed * parts[0].spread:
                 chosen.append(runner_up)
     return chosen
+
+
+def _newer_page(
+    passages: Sequence[Passage], best: Passage, superseded: frozenset[str]
+) -> Passage | None:
+    """The best passage of a page more current than ``best``'s, when ``best``'s is outdated."""
+    dated = best.chunk.date
+
+    def newer(passage: Passage) -> bool:
+        chunk = passage.chunk
+        if chunk.doc_id == best.chunk.doc_id or chunk.doc_id in superseded:
+            return False
+        if best.chunk.doc_id in superseded:
+            return True
+        return dated is not None and chunk.date is not None and chunk.date > dated
+
+    return next((p for p in passages if newer(p)), None)
 
 
 def question_answer(

@@ -187,7 +187,9 @@ class Answerer:
         elif decision.action == "decline":
             answer = _declined(question, replies.not_found(contact), "question", "not_found")
         else:
-            quoted = compose.answer_passages(decision.parts, self.second_passage)
+            quoted = compose.answer_passages(
+                decision.parts, self.second_passage, version.superseded
+            )
             answer = compose.question_answer(question, version, decision.parts, quoted)
             grounds = Grounds(version, decision.parts, tuple(quoted), contact)
         answer = with_staleness_note(answer, self.stale_after_days, dt.date.today())

@@ -147,6 +147,19 @@ def test_a_question_about_the_present_prefers_what_changed_over_the_archived_pag
     assert "2022" in answer.text
 
 
+def test_asked_about_now_an_answer_from_an_archived_page_also_quotes_a_current_one(
+    corpus_kb: Services,
+) -> None:
+    answer = _ask(
+        corpus_kb,
+        "Does the Bureau of Career Pathways and Workforce Learning still award planning grants "
+        "to new partnerships?",
+    )
+
+    assert [source.archived for source in answer.sources] == [True, False]
+    assert "(archived page)" in answer.text and "[2]" in answer.text
+
+
 def test_small_talk_gets_a_greeting_without_sources(corpus_kb: Services) -> None:
     answer = _ask(corpus_kb, "hi there!")
 
