@@ -48,6 +48,8 @@ def answer_passages(
     Asked how things stand now, an answer whose best passage comes from a page that is archived
     (in ``superseded``) or older than another candidate's goes on with the best passage of a
     current page: the old page may be the one the question echoes, the new one says what holds.
+    Facts (``bench/quality.py``, sample / real pages): 79.6% / 71.7% with this, 77.6% / 71.7%
+    without (the real pages' old versions carry no archived note or stated date to go by).
     """
     chosen: list[Passage] = []
     for part in parts:
