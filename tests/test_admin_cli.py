@@ -54,6 +54,11 @@ def test_refresh_status_sources_and_rollback_from_the_command_line(tmp_path: Pat
     text = _run(["status"], tmp_path).stdout
     assert f"Serving version {json.loads(first.stdout)['version']}" in text
     assert ": 1 document, 1 chunk," in text
+    assert (
+        f"The version it built, {json.loads(second.stdout)['version']}, is no longer served "
+        "(rolled back)." in text
+    )
+    assert status["refresh_interval_hours"] == 0
 
 
 def test_rollback_with_nothing_to_go_back_to_fails_clearly(tmp_path: Path) -> None:

@@ -245,6 +245,17 @@ def test_eval_prints_the_metrics_of_a_question_set(kb_dir: Path, tmp_path: Path)
     assert metrics["abstention_recall"] == 1.0
 
 
+def test_the_example_question_set_scores_fully_on_the_bundled_page(kb_dir: Path) -> None:
+    result = _run(["eval", str(REPO / "examples" / "questions.jsonl"), "--json"])
+
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.stdout)["metrics"]
+    assert metrics["questions"] == 8
+    for measure in ("hit_at_1", "facts", "abstention_recall", "routing_recall"):
+        assert metrics[measure] == 1.0, measure
+    assert metrics["answerable_declined"] == 0.0 and metrics["false_routes"] == 0.0
+
+
 def test_eval_names_a_malformed_line(kb_dir: Path, tmp_path: Path) -> None:
     questions = tmp_path / "questions.jsonl"
     questions.write_text('{"question": "What is a sector partnership?"}\n{"question": oops}\n')

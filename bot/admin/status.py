@@ -35,7 +35,8 @@ class KnowledgeStatus:
             "refreshing": self.refreshing,
             "running": _run_json(self.running) if self.refreshing else None,
             "last_refresh": _run_json(self.last_refresh),
-            "refresh_interval_hours": self.interval_hours,
+            # 0, as the setting says, when no refresh is scheduled.
+            "refresh_interval_hours": self.interval_hours or 0,
             "next_refresh_due": self.next_due.isoformat() if self.next_due else None,
         }
 
@@ -62,6 +63,9 @@ class KnowledgeStatus:
             )
         if self.last_refresh is not None:
             lines.append(_run_line(self.last_refresh, self.now))
+            built = (self.last_refresh.summary or {}).get("version")
+            if built and self.version is not None and built != self.version.version_id:
+                lines.append(f"The version it built, {built}, is no longer served (rolled back).")
         if self.interval_hours:
             due = f", next due {stamp(self.next_due)}" if self.next_due else ""
             lines.append(f"Scheduled refresh every {self.interval_hours:g} hours{due}.")
