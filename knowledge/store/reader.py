@@ -75,7 +75,9 @@ class OpenVersion:
 
     def _chunk_entries(self, ids: list[str]) -> dict[str, tuple[Chunk, int]]:
         cache = self._chunk_cache
-        found = {chunk_id: cache[chunk_id] for chunk_id in ids if chunk_id in cache}
+        # Looked up with get: another thread may clear the cache between a test and a read.
+        cached = ((chunk_id, cache.get(chunk_id)) for chunk_id in ids)
+        found = {chunk_id: entry for chunk_id, entry in cached if entry is not None}
         missing = [chunk_id for chunk_id in dict.fromkeys(ids) if chunk_id not in found]
         if missing:
             read = {
@@ -90,13 +92,19 @@ class OpenVersion:
 
     def sentence_items(self, ids: list[str]) -> dict[str, StoredItem]:
         """Sentences (with vectors) by id; each is read from storage once, then kept in memory."""
-        missing = [item_id for item_id in ids if item_id not in self._sentence_cache]
-        if missing:
-            if len(self._sentence_cache) > SENTENCE_CACHE_LIMIT:
-                self._sentence_cache.clear()
-            self._sentence_cache.update(self.sentences.get(missing, with_vectors=True))
         cache = self._sentence_cache
-        return {item_id: cache[item_id] for item_id in ids if item_id in cache}
+        # Read with get and answered from what this call read: another thread may clear the
+        # cache at any moment.
+        cached = ((item_id, cache.get(item_id)) for item_id in ids)
+        found = {item_id: item for item_id, item in cached if item is not None}
+        missing = [item_id for item_id in dict.fromkeys(ids) if item_id not in found]
+        if missing:
+            read = self.sentences.get(missing, with_vectors=True)
+            if len(cache) + len(read) > SENTENCE_CACHE_LIMIT:
+                cache.clear()
+            cache.update(read)
+            found.update(read)
+        return {item_id: found[item_id] for item_id in ids if item_id in found}
 
     def terms_of(self, item: StoredItem) -> frozenset[str]:
         """A sentence's content terms, computed once."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NoReturn
 
@@ -10,8 +12,9 @@ import pytest
 from bot.services import Services, build_services
 from ingest.pipeline import refresh
 from knowledge.embeddings import MiniLMEmbedder
-from knowledge.store import KEEP_VERSIONS, registry
+from knowledge.store import KEEP_VERSIONS, reader, registry
 from knowledge.store.facts import forget_facts, load_facts
+from knowledge.store.layout import sentence_id
 from knowledge.store.vectors import VectorCollection
 from tests.conftest import CORPUS, CORPUS_SOURCES, IWD_PAGE, corpus_on, make_settings
 from tests.storage_backends import STORES
@@ -149,3 +152,36 @@ def test_retired_versions_take_their_facts_with_them(
 
     assert first.version_id not in {v.version_id for v in registry.list_versions(services.engine)}
     assert load_facts(services.engine, first.version_id) is None
+
+
+def test_threads_reading_one_version_each_get_every_chunk_and_sentence_they_ask_for(
+    tmp_path: Path, minilm: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Caches far smaller than what is read, so each read clears them under the other threads.
+    monkeypatch.setattr(reader, "CHUNK_CACHE_LIMIT", 1)
+    monkeypatch.setattr(reader, "SENTENCE_CACHE_LIMIT", 1)
+    services = _facts_kb(tmp_path, minilm)
+    version = _reopened(services, minilm).kb.current()
+    assert version is not None
+    chunk_ids = [chunk.chunk_id for chunk in version.all_chunks()]
+    sentence_ids = [
+        sentence_id(chunk_id, index)
+        for chunk_id in chunk_ids
+        for index in range(version.sentence_count(chunk_id))
+    ]
+
+    def read(_: int) -> tuple[int, int]:
+        got_chunks = len(version.read_chunks(chunk_ids))
+        got_sentences = len(version.sentence_items(sentence_ids))
+        return got_chunks, got_sentences
+
+    # Threads switch as often as the interpreter allows, so a read racing a clear shows up.
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = set(pool.map(read, range(200)))
+    finally:
+        sys.setswitchinterval(switch)
+
+    assert results == {(len(chunk_ids), len(sentence_ids))}
