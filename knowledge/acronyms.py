@@ -1,4 +1,4 @@
-"""Acronyms the documents define ("Iowa Workforce Development (IWD)"), found when a version opens.
+"""Acronyms the documents define ("Iowa Workforce Development (IWD)"), found as a version is built.
 
 A question that says "IWD" is searched with the long form too: the documents often use only one.
 """

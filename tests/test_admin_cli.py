@@ -55,8 +55,8 @@ def test_refresh_status_sources_and_rollback_from_the_command_line(tmp_path: Pat
     assert f"Serving version {json.loads(first.stdout)['version']}" in text
     assert ": 1 document, 1 chunk," in text
     assert (
-        f"The version it built, {json.loads(second.stdout)['version']}, is no longer served "
-        "(rolled back)." in text
+        f"A rollback has since taken its version, {json.loads(second.stdout)['version']}, out of "
+        "service." in text
     )
     assert status["refresh_interval_hours"] == 0
 

@@ -65,7 +65,7 @@ class KnowledgeStatus:
             lines.append(_run_line(self.last_refresh, self.now))
             built = (self.last_refresh.summary or {}).get("version")
             if built and self.version is not None and built != self.version.version_id:
-                lines.append(f"The version it built, {built}, is no longer served (rolled back).")
+                lines.append(f"A rollback has since taken its version, {built}, out of service.")
         if self.interval_hours:
             due = f", next due {stamp(self.next_due)}" if self.next_due else ""
             lines.append(f"Scheduled refresh every {self.interval_hours:g} hours{due}.")

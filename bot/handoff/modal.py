@@ -39,7 +39,7 @@ class Opening:
     profile_user: str = ""  # whose name and e-mail to fill in (the requester, or a message author)
     message_channel: str = ""  # a message handed off: its channel and ts, for the permalink
     message_ts: str = ""
-    # The workspace's address (``Services.workspace_url``): only links there are kept.
+    # The workspace's address, from auth.test when the app was built: only links there are kept.
     workspace_url: str | None = None
 
 

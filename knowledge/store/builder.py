@@ -21,7 +21,12 @@ import numpy as np
 from knowledge.embeddings import Embedder, Span, embed_spans
 from knowledge.sentences import split_sentences
 from knowledge.store import registry
-from knowledge.store.facts import FactsCollector, forget_facts, save_facts
+from knowledge.store.facts import (
+    FactsCollector,
+    forget_facts,
+    forget_facts_of_unknown_versions,
+    save_facts,
+)
 from knowledge.store.keywords import KeywordTerms
 from knowledge.store.layout import (
     chunk_collection_name,
@@ -162,6 +167,7 @@ def retire_old_versions(kb: KnowledgeBase) -> None:
     ]
     drop_versions(kb, stale)
     registry.forget_versions(kb.engine, stale)
+    forget_facts_of_unknown_versions(kb.engine)
 
 
 def discard_unfinished_builds(kb: KnowledgeBase) -> list[str]:

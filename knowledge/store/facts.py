@@ -7,7 +7,6 @@ version reads none of its chunks: at 100k chunks, reading them all back took sec
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Column, Engine, String, Table, Text, delete, insert, select
@@ -16,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from knowledge.acronyms import find_acronyms
 from knowledge.cues import is_superseded
 from knowledge.store.db import metadata
+from knowledge.store.registry import kb_versions
 from knowledge.types import Chunk
 
 kb_version_facts = Table(
@@ -56,14 +56,6 @@ class FactsCollector:
         return VersionFacts(frozenset(self._superseded), dict(self._acronyms))
 
 
-def facts_of(chunks: Iterable[Chunk]) -> VersionFacts:
-    """The facts of a version read back whole (one built before its facts were stored)."""
-    collector = FactsCollector()
-    for chunk in chunks:
-        collector.add(chunk)
-    return collector.facts()
-
-
 def save_facts(engine: Engine, version_id: str, facts: VersionFacts) -> None:
     """Store a version's facts; a copy another process stored first is kept (it is the same)."""
     row = {
@@ -96,3 +88,12 @@ def forget_facts(engine: Engine, version_ids: list[str]) -> None:
             connection.execute(
                 delete(kb_version_facts).where(kb_version_facts.c.version_id.in_(version_ids))
             )
+
+
+def forget_facts_of_unknown_versions(engine: Engine) -> None:
+    """Delete facts whose version the registry no longer lists (retired by an older release)."""
+    known = select(kb_versions.c.version_id)
+    with engine.begin() as connection:
+        connection.execute(
+            delete(kb_version_facts).where(kb_version_facts.c.version_id.not_in(known))
+        )

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge.embeddings import Embedder
-from knowledge.store.facts import facts_of, load_facts, save_facts
-from knowledge.store.keywords import KeywordIndex
+from knowledge.store.facts import FactsCollector, VersionFacts, load_facts, save_facts
+from knowledge.store.keywords import KeywordIndex, KeywordTerms
 from knowledge.store.layout import (
     chunk_collection_name,
     chunk_from_item,
@@ -166,33 +167,42 @@ def _open_version(
     version_id = record.version_id
     chunks = VectorCollection(client, chunk_collection_name(version_id))
     sentences = open_sentences(engine, client, version_id, sentence_collection_name(version_id))
+    count = chunks.count()
     facts = load_facts(engine, version_id)
-    keywords = _saved_keyword_index(index_dir, version_id, chunks.count())
-    read: list[StoredItem] = []
+    keywords = _saved_keyword_index(index_dir, version_id, count)
+    warm: list[tuple[str, tuple[Chunk, int]]] = []
     if facts is None or keywords is None:
         # Built before its facts were stored, or its keyword index is not in this data dir:
-        # read the chunks once, and store what was missing so the next open need not.
-        read = [item for page in chunks.pages() for item in page]
-        every = [chunk_from_item(item) for item in read]
+        # read the chunks once, page by page, and store what was missing for the next open.
+        collector, terms = FactsCollector(), KeywordTerms()
+        for page in chunks.pages():
+            for item in page:
+                chunk = chunk_from_item(item)
+                collector.add(chunk)
+                terms.add(chunk.chunk_id, keyword_text(chunk))
+                if len(warm) < CHUNK_CACHE_LIMIT:
+                    warm.append((chunk.chunk_id, (chunk, int(item.metadata.get("sentences", 0)))))
         if facts is None:
-            facts = facts_of(every)
-            save_facts(engine, version_id, facts)
+            facts = collector.facts()
+            _store_facts(engine, version_id, facts)
         if keywords is None:
-            keywords = KeywordIndex(
-                [chunk.chunk_id for chunk in every], (keyword_text(chunk) for chunk in every)
-            )
+            keywords = terms.index()
             if index_dir is not None:
                 save_keyword_index(keywords, keyword_index_dir(index_dir, version_id))
-    logger.info("opened knowledge base version %s (%d chunks)", version_id, chunks.count())
+    logger.info("opened knowledge base version %s (%d chunks)", version_id, count)
     opened = OpenVersion(
         record, chunks, sentences, keywords, facts.superseded, acronyms=facts.acronyms
     )
-    if len(read) <= CHUNK_CACHE_LIMIT:
-        opened._chunk_cache.update(
-            (item.item_id, (chunk_from_item(item), int(item.metadata.get("sentences", 0))))
-            for item in read
-        )
+    opened._chunk_cache.update(warm)
     return opened
+
+
+def _store_facts(engine: Engine, version_id: str, facts: VersionFacts) -> None:
+    """Store facts worked out at open; failing costs only the next open the same work."""
+    try:
+        save_facts(engine, version_id, facts)
+    except SQLAlchemyError:
+        logger.warning("could not store the facts of version %s", version_id, exc_info=True)
 
 
 def _saved_keyword_index(

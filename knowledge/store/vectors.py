@@ -126,7 +126,7 @@ class VectorCollection:
         return list(_items(result, False).values())
 
     def pages(self, page: int = 5000) -> Iterator[list[StoredItem]]:
-        """Every item, a page at a time (used to build the keyword index without holding all)."""
+        """Every item, a page at a time (a version built before its facts were stored, tools)."""
         offset = 0
         while True:
             result = self._collection.get(

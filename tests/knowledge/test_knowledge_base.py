@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NoReturn
@@ -13,9 +14,10 @@ from bot.services import Services, build_services
 from ingest.pipeline import refresh
 from knowledge.embeddings import MiniLMEmbedder
 from knowledge.store import KEEP_VERSIONS, reader, registry
-from knowledge.store.facts import forget_facts, load_facts
+from knowledge.store.facts import VersionFacts, forget_facts, load_facts, save_facts
 from knowledge.store.layout import sentence_id
 from knowledge.store.vectors import VectorCollection
+from knowledge.types import Chunk
 from tests.conftest import CORPUS, CORPUS_SOURCES, IWD_PAGE, corpus_on, make_settings
 from tests.storage_backends import STORES
 
@@ -74,7 +76,9 @@ def test_a_version_published_by_another_process_is_served_without_restart(
     assert answer.sources
 
 
-def _facts_kb(tmp_path: Path, minilm: MiniLMEmbedder) -> Services:
+@pytest.fixture
+def facts_kb(tmp_path: Path, minilm: MiniLMEmbedder) -> Iterator[Services]:
+    """A knowledge base of an archived page and a current one that defines an acronym."""
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "old.md").write_text(
@@ -88,30 +92,45 @@ def _facts_kb(tmp_path: Path, minilm: MiniLMEmbedder) -> Services:
     )
     services = build_services(make_settings(tmp_path / "data"), embedder=minilm)
     refresh(services.kb, [(str(folder), None)], full=False, reset=True)
-    return services
+    yield services
+    services.close()
 
 
-def _reopened(services: Services, minilm: MiniLMEmbedder) -> Services:
+@pytest.fixture
+def reopen(minilm: MiniLMEmbedder) -> Iterator[Callable[[Services], Services]]:
     """Another process's view of the same data dir: nothing opened yet."""
-    return build_services(services.settings, embedder=minilm)
+    opened: list[Services] = []
+
+    def view(services: Services) -> Services:
+        opened.append(build_services(services.settings, embedder=minilm))
+        return opened[-1]
+
+    yield view
+    for services in opened:
+        services.close()
+
+
+def _archived_chunk(services: Services) -> Chunk:
+    version = services.kb.current()
+    assert version is not None
+    return next(c for c in version.all_chunks() if c.title.endswith("(archived page)"))
 
 
 def test_a_version_opens_from_its_stored_facts_without_reading_its_chunks(
-    tmp_path: Path, minilm: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+    facts_kb: Services, reopen: Callable[[Services], Services], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    services = _facts_kb(tmp_path, minilm)
-    record = registry.current_version(services.engine)
+    record = registry.current_version(facts_kb.engine)
     assert record is not None
-    stored = load_facts(services.engine, record.version_id)
+    stored = load_facts(facts_kb.engine, record.version_id)
     assert stored is not None and stored.acronyms == {"IWD": "Iowa Workforce Development"}
-    old = next(c for c in services.kb.current().all_chunks() if c.title.endswith("(archived page)"))  # type: ignore[union-attr]
+    old = _archived_chunk(facts_kb)
     assert stored.superseded == {old.doc_id}
 
     def read_everything(_: VectorCollection, page: int = 0) -> NoReturn:
         raise AssertionError("opening a version read all its chunks")
 
     monkeypatch.setattr(VectorCollection, "pages", read_everything)
-    version = _reopened(services, minilm).kb.current()
+    version = reopen(facts_kb).kb.current()
 
     assert version is not None
     assert version.superseded == {old.doc_id}
@@ -124,44 +143,50 @@ def test_a_version_opens_from_its_stored_facts_without_reading_its_chunks(
 
 
 def test_a_version_built_before_facts_were_stored_gets_them_at_its_first_open(
-    tmp_path: Path, minilm: MiniLMEmbedder
+    facts_kb: Services, reopen: Callable[[Services], Services]
 ) -> None:
-    services = _facts_kb(tmp_path, minilm)
-    record = registry.current_version(services.engine)
+    record = registry.current_version(facts_kb.engine)
     assert record is not None
-    expected = load_facts(services.engine, record.version_id)
-    forget_facts(services.engine, [record.version_id])
+    expected = load_facts(facts_kb.engine, record.version_id)
+    forget_facts(facts_kb.engine, [record.version_id])
 
-    version = _reopened(services, minilm).kb.current()
+    version = reopen(facts_kb).kb.current()
 
     assert version is not None and expected is not None
     assert (version.superseded, version.acronyms) == (expected.superseded, expected.acronyms)
-    assert load_facts(services.engine, record.version_id) == expected
+    assert load_facts(facts_kb.engine, record.version_id) == expected
 
 
-def test_retired_versions_take_their_facts_with_them(
-    tmp_path: Path, minilm: MiniLMEmbedder
+def test_documents_carried_over_keep_their_facts_and_retired_versions_lose_theirs(
+    facts_kb: Services, tmp_path: Path
 ) -> None:
-    services = _facts_kb(tmp_path, minilm)
-    first = registry.current_version(services.engine)
+    first = registry.current_version(facts_kb.engine)
     assert first is not None
-    folder = tmp_path / "docs"
+    old = _archived_chunk(facts_kb)
+    # A facts row whose version an older release retired without deleting it.
+    save_facts(facts_kb.engine, "retired-by-an-older-release", VersionFacts())
+    new = tmp_path / "docs" / "new.md"
     for round_number in range(KEEP_VERSIONS):
-        (folder / "new.md").write_text(f"# Partnerships\n\nRound {round_number}.\n", "utf-8")
-        refresh(services.kb, [(str(folder), None)], full=False)
+        new.write_text(f"# Partnerships\n\nRound {round_number}.\n", "utf-8")
+        # Only new.md is read again: old.md is carried over from the version before.
+        refresh(facts_kb.kb, [(str(new), None)], full=False)
 
-    assert first.version_id not in {v.version_id for v in registry.list_versions(services.engine)}
-    assert load_facts(services.engine, first.version_id) is None
+    current = registry.current_version(facts_kb.engine)
+    assert current is not None
+    kept = load_facts(facts_kb.engine, current.version_id)
+    assert kept is not None and kept.superseded == {old.doc_id}
+    assert first.version_id not in {v.version_id for v in registry.list_versions(facts_kb.engine)}
+    assert load_facts(facts_kb.engine, first.version_id) is None
+    assert load_facts(facts_kb.engine, "retired-by-an-older-release") is None
 
 
 def test_threads_reading_one_version_each_get_every_chunk_and_sentence_they_ask_for(
-    tmp_path: Path, minilm: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+    facts_kb: Services, reopen: Callable[[Services], Services], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Caches far smaller than what is read, so each read clears them under the other threads.
     monkeypatch.setattr(reader, "CHUNK_CACHE_LIMIT", 1)
     monkeypatch.setattr(reader, "SENTENCE_CACHE_LIMIT", 1)
-    services = _facts_kb(tmp_path, minilm)
-    version = _reopened(services, minilm).kb.current()
+    version = reopen(facts_kb).kb.current()
     assert version is not None
     chunk_ids = [chunk.chunk_id for chunk in version.all_chunks()]
     sentence_ids = [
