@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,6 +34,8 @@ from knowledge.terms import content_terms
 from knowledge.types import Chunk
 
 logger = logging.getLogger(__name__)
+
+Entry = TypeVar("Entry")
 
 # Sentences kept in memory per version (about 2 KB each with their vector).
 SENTENCE_CACHE_LIMIT = 100_000
@@ -75,37 +78,22 @@ class OpenVersion:
         return [chunk_from_item(item) for page in self.chunks.pages() for item in page]
 
     def _chunk_entries(self, ids: list[str]) -> dict[str, tuple[Chunk, int]]:
-        cache = self._chunk_cache
-        # Looked up with get: another thread may clear the cache between a test and a read.
-        cached = ((chunk_id, cache.get(chunk_id)) for chunk_id in ids)
-        found = {chunk_id: entry for chunk_id, entry in cached if entry is not None}
-        missing = [chunk_id for chunk_id in dict.fromkeys(ids) if chunk_id not in found]
-        if missing:
-            read = {
+        def read(missing: list[str]) -> dict[str, tuple[Chunk, int]]:
+            return {
                 item.item_id: (chunk_from_item(item), int(item.metadata.get("sentences", 0)))
                 for item in self.chunks.get(missing).values()
             }
-            if len(cache) + len(read) > CHUNK_CACHE_LIMIT:
-                cache.clear()
-            cache.update(read)
-            found.update(read)
-        return found
+
+        return _read_through(self._chunk_cache, ids, read, CHUNK_CACHE_LIMIT)
 
     def sentence_items(self, ids: list[str]) -> dict[str, StoredItem]:
         """Sentences (with vectors) by id; each is read from storage once, then kept in memory."""
-        cache = self._sentence_cache
-        # Read with get and answered from what this call read: another thread may clear the
-        # cache at any moment.
-        cached = ((item_id, cache.get(item_id)) for item_id in ids)
-        found = {item_id: item for item_id, item in cached if item is not None}
-        missing = [item_id for item_id in dict.fromkeys(ids) if item_id not in found]
-        if missing:
-            read = self.sentences.get(missing, with_vectors=True)
-            if len(cache) + len(read) > SENTENCE_CACHE_LIMIT:
-                cache.clear()
-            cache.update(read)
-            found.update(read)
-        return {item_id: found[item_id] for item_id in ids if item_id in found}
+        return _read_through(
+            self._sentence_cache,
+            ids,
+            lambda missing: self.sentences.get(missing, with_vectors=True),
+            SENTENCE_CACHE_LIMIT,
+        )
 
     def terms_of(self, item: StoredItem) -> frozenset[str]:
         """A sentence's content terms, computed once."""
@@ -116,6 +104,29 @@ class OpenVersion:
             terms = frozenset(content_terms(item.text))
             self._terms_cache[item.item_id] = terms
         return terms
+
+
+def _read_through(
+    cache: dict[str, Entry],
+    ids: list[str],
+    read: Callable[[list[str]], Mapping[str, Entry]],
+    limit: int,
+) -> dict[str, Entry]:
+    """``ids``' entries from ``cache``; the missing ones are read and kept.
+
+    The cache starts over when it would pass ``limit``. The answer is built from what this call
+    found and read, never by looking twice: another thread may clear the cache in between.
+    """
+    cached = ((key, cache.get(key)) for key in ids)
+    found = {key: entry for key, entry in cached if entry is not None}
+    missing = [key for key in dict.fromkeys(ids) if key not in found]
+    if missing:
+        fresh = read(missing)
+        if len(cache) + len(fresh) > limit:
+            cache.clear()
+        cache.update(fresh)
+        found.update(fresh)
+    return found
 
 
 class KnowledgeBase:
