@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from tokenizers import Tokenizer
 
+from knowledge import embeddings
 from knowledge.embeddings import (
     MINILM_TOKENIZER,
     MiniLMEmbedder,
@@ -52,6 +53,24 @@ def test_a_text_is_embedded_the_same_alone_or_padded_in_a_batch(minilm: MiniLMEm
     batched = minilm.embed(["Sector partnerships are regional.", LONG_PREFIX])[0]
 
     np.testing.assert_allclose(alone, batched, atol=1e-5)
+
+
+def test_batches_run_on_several_threads_give_each_text_its_own_vectors(
+    minilm: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [f"Partnership number {n} meets in region {n % 5}. " * (1 + n % 4) for n in range(40)]
+    spans = [[(0, 12), (13, 30)] for _ in texts]
+    monkeypatch.setattr(embeddings, "EMBED_THREADS", 1)
+    one_vectors = minilm.embed(texts)
+    one_chunks, one_spans = minilm.embed_spans(texts, spans)
+    monkeypatch.setattr(embeddings, "EMBED_THREADS", 3)
+
+    chunks, pooled = minilm.embed_spans(texts, spans)
+
+    np.testing.assert_array_equal(minilm.embed(texts), one_vectors)
+    np.testing.assert_array_equal(chunks, one_chunks)
+    for mine, theirs in zip(pooled, one_spans, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
 
 
 def test_text_after_the_first_128_tokens_still_counts(minilm: MiniLMEmbedder) -> None:
