@@ -18,6 +18,7 @@ from knowledge.answering import QuestionAnswerer
 from knowledge.types import Answer, Source
 
 SEED_ALIAS = "seed"
+KINDS = ("factual", "paraphrase", "multi-doc", "temporal", "involvement", "out_of_scope")
 SEED_URL = "https://workforce.iowa.gov/employers/boards-and-partnerships/sector-partnerships"
 
 
@@ -66,7 +67,8 @@ class Report:
     """Metrics over a question set, plus the cases behind them."""
 
     cases: list[Case] = field(default_factory=list)
-    metrics: dict[str, float] = field(default_factory=dict)
+    # A share with nothing to measure (no out-of-scope question, say) is None.
+    metrics: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def model(self) -> str | None:
@@ -106,6 +108,13 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
             raise ValueError(f"{path}:{number}: not valid JSON ({error.msg})") from None
         if not isinstance(row, dict) or not isinstance(row.get("question"), str):
             raise ValueError(f'{path}:{number}: each line needs a "question" string')
+        kind = row.get("kind", "factual")
+        if kind not in KINDS:
+            raise ValueError(f'{path}:{number}: "kind" is {kind!r}; use one of {", ".join(KINDS)}')
+        for key in ("expected_files", "must_include"):
+            value = row.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f'{path}:{number}: "{key}" must be a list of strings')
         rows.append(row)
     if not rows:
         raise ValueError(f"{path}: no questions in the file")
@@ -131,7 +140,7 @@ def evaluate(answerer: QuestionAnswerer, path: Path) -> Report:
     return report
 
 
-def _metrics(cases: list[Case]) -> dict[str, float]:
+def _metrics(cases: list[Case]) -> dict[str, float | None]:
     answerable = [c for c in cases if c.answerable]
     with_expected = [c for c in answerable if c.expected]
     out_of_scope = [c for c in cases if not c.answerable]
@@ -146,7 +155,7 @@ def _metrics(cases: list[Case]) -> dict[str, float]:
         "hit_at_1": _share([r == 1 for r in ranks]),
         "hit_at_5": _share([c.needed_in_top5() for c in with_expected]),
         "all_expected_at_5": _share([c.all_expected_in_top5() for c in with_expected]),
-        "mrr": sum(1 / r for r in ranks if r) / len(ranks) if ranks else 0.0,
+        "mrr": sum(1 / r for r in ranks if r) / len(ranks) if ranks else None,
         "facts": _share([c.facts_present() for c in answerable if c.must_include]),
         "median_answer_chars": statistics.median(lengths) if lengths else 0.0,
         "abstention_precision": _share([not c.answerable for c in declined]),
@@ -157,12 +166,12 @@ def _metrics(cases: list[Case]) -> dict[str, float]:
         "false_routes": _share(
             [c.kind != "involvement" for c in cases if c in routed], len(cases) - len(involvement)
         ),
-        "latency_p50_ms": _percentile(latencies, 50),
-        "latency_p95_ms": _percentile(latencies, 95),
+        "latency_p50_ms": round(_percentile(latencies, 50), 2),
+        "latency_p95_ms": round(_percentile(latencies, 95), 2),
     }
 
 
-def _llm_metrics(cases: list[Case]) -> dict[str, float]:
+def _llm_metrics(cases: list[Case]) -> dict[str, float | None]:
     """How the model did on the answers it was asked to write (nothing without a model)."""
     statuses = [c.answer.llm.status for c in cases if c.answer.llm]
     asked = [status for status in statuses if status != "not_asked"]
@@ -184,7 +193,7 @@ def format_report(report: Report) -> str:
         ("retrieval hit@1 (right document first)", _pct(m["hit_at_1"])),
         ("retrieval hit@5 (needed documents in top 5)", _pct(m["hit_at_5"])),
         ("  every expected document in top 5", _pct(m["all_expected_at_5"])),
-        ("retrieval MRR", f"{m['mrr']:.3f}"),
+        ("retrieval MRR", "n/a" if m["mrr"] is None else f"{m['mrr']:.3f}"),
         ("answers holding every required fact", _pct(m["facts"])),
         ("median answer length (chars)", f"{m['median_answer_chars']:.0f}"),
         ("abstention precision (declined were out of scope)", _pct(m["abstention_precision"])),
@@ -246,9 +255,9 @@ def _matches(expected: str, source: Source) -> bool:
     return False
 
 
-def _share(flags: list[bool], denominator: int | None = None) -> float:
+def _share(flags: list[bool], denominator: int | None = None) -> float | None:
     total = len(flags) if denominator is None else denominator
-    return sum(flags) / total if total else 0.0
+    return sum(flags) / total if total else None
 
 
 def _percentile(values: list[float], percent: float) -> float:
@@ -258,5 +267,5 @@ def _percentile(values: list[float], percent: float) -> float:
     return values[index]
 
 
-def _pct(value: float) -> str:
-    return f"{100 * value:.1f}%"
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"

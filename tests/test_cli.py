@@ -256,6 +256,44 @@ def test_the_example_question_set_scores_fully_on_the_bundled_page(kb_dir: Path)
     assert metrics["answerable_declined"] == 0.0 and metrics["false_routes"] == 0.0
 
 
+def test_eval_says_n_a_for_what_a_question_set_cannot_measure(kb_dir: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "questions.jsonl"
+    row = {"question": "What is an Iowa Business Sector Partnership?", "expected_files": ["seed"]}
+    questions.write_text(json.dumps(row) + "\n", "utf-8")
+
+    text = _run(["eval", str(questions)])
+    metrics = json.loads(_run(["eval", str(questions), "--json"]).stdout)["metrics"]
+
+    assert text.exit_code == 0, text.output
+    assert metrics["hit_at_1"] == 1.0
+    for unmeasured in ("facts", "abstention_recall", "abstention_precision", "routing_recall"):
+        assert metrics[unmeasured] is None, unmeasured
+    shown = dict(line.rsplit(None, 1) for line in text.stdout.splitlines()[:13] if line.strip())
+    assert shown["abstention recall (out of scope declined)"] == "n/a"
+    assert shown["answers holding every required fact"] == "n/a"
+    assert shown["retrieval hit@1 (right document first)"] == "100.0%"
+
+
+@pytest.mark.parametrize(
+    ("line", "complaint"),
+    [
+        ('{"question": "What is IWD?", "kind": "factoid"}', "\"kind\" is 'factoid'"),
+        ('{"question": "What is IWD?", "expected_files": "faq.md"}', '"expected_files" must be'),
+        ('{"question": "What is IWD?", "must_include": [1]}', '"must_include" must be'),
+    ],
+)
+def test_eval_names_a_line_whose_fields_are_of_the_wrong_kind(
+    kb_dir: Path, tmp_path: Path, line: str, complaint: str
+) -> None:
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text('{"question": "What is a sector partnership?"}\n' + line + "\n")
+
+    result = _run(["eval", str(questions)])
+
+    assert result.exit_code == 1
+    assert f"{questions}:2" in result.stderr and complaint in result.stderr
+
+
 def test_eval_names_a_malformed_line(kb_dir: Path, tmp_path: Path) -> None:
     questions = tmp_path / "questions.jsonl"
     questions.write_text('{"question": "What is a sector partnership?"}\n{"question": oops}\n')

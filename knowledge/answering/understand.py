@@ -43,6 +43,12 @@ _OWN_CASE = re.compile(
     r"account|application|case number|benefits check)\b",
     re.IGNORECASE,
 )
+# One's own case is the asker's: every labelled example of it says "my", "our", "I" or "we".
+# A question without them ("When are grant applications due?") is not read as one, whatever the
+# model says. No development question changes; that one was refused (newcomer run).
+_SPEAKS_OF_ASKER = re.compile(
+    r"\b(my|mine|our|ours|i|i'm|i've|i'd|i'll|me|we|we're|we've|we'd|us)\b", re.IGNORECASE
+)
 # A question about how things stand now. With the ranker features it drives (archived, older,
 # "what changed"), CV facts sample / real 78.6% / 67.5%; without them 73.8% / 62.4%.
 _ASKS_NOW = re.compile(
@@ -152,6 +158,8 @@ def understand(
         # Asked about the person who runs the partnerships, the answer is how to reach them.
         # Involvement routed (sample / real pages): 85.7% / 90.5%; without this 71.4% / 90.5%.
         label = "involvement"
+    if label == "own_case" and not _SPEAKS_OF_ASKER.search(said):
+        label = "question"
     guard: Guard | None = None
     if _PRIVATE_DETAILS.search(question):
         guard = "private_details"

@@ -101,6 +101,17 @@ def test_questions_about_the_askers_own_records_are_guarded(
     assert _read(minilm, classifier, message).guard == "own_case"
 
 
+@pytest.mark.parametrize(
+    "message", ["When are grant applications due?", "What was the grant application deadline?"]
+)
+def test_a_general_question_about_applications_is_not_read_as_the_askers_own_case(
+    minilm: MiniLMEmbedder, classifier: IntentClassifier, message: str
+) -> None:
+    understood = _read(minilm, classifier, message)
+
+    assert understood.intent == "question" and understood.guard is None
+
+
 def test_an_off_topic_question_is_a_question_with_a_strong_off_topic_signal(
     minilm: MiniLMEmbedder, classifier: IntentClassifier
 ) -> None:
