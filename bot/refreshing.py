@@ -111,7 +111,9 @@ def run_refresh_if(
             # Recorded for `status`; the message is the pipeline's own, never a setting's value.
             finish_run(services.engine, run_id, error=_describe(error))
             raise
-        finish_run(services.engine, run_id, summary=summary.as_json())
+        # A run that could read none of its sources failed, though it kept what was served.
+        failed = None if summary.indexed_anything else "no source could be read"
+        finish_run(services.engine, run_id, summary=summary.as_json(), error=failed)
         return summary
     finally:
         lock.release()

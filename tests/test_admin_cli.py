@@ -61,6 +61,18 @@ def test_refresh_status_sources_and_rollback_from_the_command_line(tmp_path: Pat
     assert status["refresh_interval_hours"] == 0
 
 
+def test_an_ingest_that_could_read_nothing_is_recorded_as_failed(tmp_path: Path) -> None:
+    configured_site(tmp_path)
+
+    ingested = _run(["ingest", str(tmp_path / "no-such-folder")], tmp_path)
+    status = json.loads(_run(["status", "--json"], tmp_path).stdout)
+
+    assert ingested.exit_code == 1
+    assert status["last_refresh"]["status"] == "failed"
+    assert status["last_refresh"]["summary"]["failed"] == 1
+    assert "Last refresh failed" in _run(["status"], tmp_path).stdout
+
+
 def test_rollback_with_nothing_to_go_back_to_fails_clearly(tmp_path: Path) -> None:
     configured_site(tmp_path)
 
