@@ -14,7 +14,9 @@ from collections.abc import Iterable
 # extractive and quote their passages); the planted-detail tests fail without them.
 _PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-# "[label](url)": Slack would render it as a link the words never gave.
+# "[label](url)": Slack would render it as a link the words never gave. Only LLM-written replies
+# pass through it, so neither development set's measures move (bench/quality.py is extractive);
+# tests/bot/test_injection.py fails without it.
 _MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
 _LINK = re.compile(r"\bhttps?://[^\s<>()\"']+|\bwww\.[^\s<>()\"']+", re.IGNORECASE)
 

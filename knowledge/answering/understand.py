@@ -45,7 +45,8 @@ _OWN_CASE = re.compile(
 )
 # One's own case is the asker's: every labelled example of it says "my", "our", "I" or "we".
 # A question without them ("When are grant applications due?") is not read as one, whatever the
-# model says. No development question changes; that one was refused (newcomer run).
+# model says. Both sets' measures are unchanged (their only own-case questions, dev-043 and
+# rdev-081, say "my" and "our"); "When are grant applications due?" was refused (newcomer run).
 _SPEAKS_OF_ASKER = re.compile(
     r"\b(my|mine|our|ours|i|i'm|i've|i'd|i'll|me|we|we're|we've|we'd|us)\b", re.IGNORECASE
 )

@@ -6,6 +6,7 @@ version reads none of its chunks: at 100k chunks, reading them all back took sec
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 
@@ -63,11 +64,10 @@ def save_facts(engine: Engine, version_id: str, facts: VersionFacts) -> None:
         "superseded": json.dumps(sorted(facts.superseded)),
         "acronyms": json.dumps(facts.acronyms),
     }
-    try:
-        with engine.begin() as connection:
-            connection.execute(insert(kb_version_facts), [row])
-    except IntegrityError:
-        pass
+    # Two instances opening the same old version may both store its facts; the second insert
+    # meets the first one's row, which holds the same facts.
+    with contextlib.suppress(IntegrityError), engine.begin() as connection:
+        connection.execute(insert(kb_version_facts), [row])
 
 
 def load_facts(engine: Engine, version_id: str) -> VersionFacts | None:

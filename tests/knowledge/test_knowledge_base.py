@@ -155,6 +155,9 @@ def test_a_version_built_before_facts_were_stored_gets_them_at_its_first_open(
     assert version is not None and expected is not None
     assert (version.superseded, version.acronyms) == (expected.superseded, expected.acronyms)
     assert load_facts(facts_kb.engine, record.version_id) == expected
+    # Another instance that opened it at the same time stores the same facts: that is no error.
+    save_facts(facts_kb.engine, record.version_id, expected)
+    assert load_facts(facts_kb.engine, record.version_id) == expected
 
 
 def test_documents_carried_over_keep_their_facts_and_retired_versions_lose_theirs(
