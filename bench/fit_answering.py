@@ -4,7 +4,7 @@
     python bench/fit_answering.py --dry-run  # fit and print only
 
 Three models, each a logistic regression written as a data file of the package:
-- intent: the message's MiniLM vector against labelled example phrasings
+- intent: the message's MiniLM vector and TF-IDF word weights against labelled example phrasings
   (knowledge/answering/data/intent_examples.jsonl), k-fold cross-validated over the examples and
   checked on both development sets' questions;
 - ranker: which candidate passage holds the asked-for facts, fitted on both development sets
@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +42,7 @@ from knowledge.answering import compose, decide, select  # noqa: E402
 from knowledge.answering.models import LinearModel  # noqa: E402
 from knowledge.answering.retrieve import fuse, rank  # noqa: E402
 from knowledge.answering.understand import IntentClassifier, parts_of  # noqa: E402
+from knowledge.answering.word_features import WordWeights  # noqa: E402
 from knowledge.embeddings import Embedder, make_embedder  # noqa: E402
 from knowledge.store import (  # noqa: E402
     KnowledgeBase,
@@ -108,12 +110,13 @@ def main() -> None:
             version = _open(data_dir, embedder)
             questions += _gather(name, args.shared, version, embedder)
         intent = fit_intents(embedder, questions, args.folds)
-        off_topic = intent.classes.index("off_topic")
+        reader = IntentClassifier(intent)
         for q in questions:
             # The intent model was fitted on its examples only, so this is out of sample.
             for part in q.parts:
                 focus = part.evidence_inputs[1].focus
-                part.off_topic = float(intent.probability(embedder.embed([focus]))[0][off_topic])
+                vector = embedder.embed([focus])[0]
+                part.off_topic = reader.probabilities(vector, focus)["off_topic"]
         dropped = {f for f in args.without.split(",") if f}
         ranker, out_of_fold = fit_ranker(questions, args.folds, dropped)
         decider = fit_decide(questions, out_of_fold, args.folds)
@@ -133,15 +136,21 @@ def fit_intents(embedder: Embedder, questions: list[Question], folds: int) -> Li
     path = DATA / "intent_examples.jsonl"
     raw = path.read_bytes()
     examples = [json.loads(line) for line in raw.decode().splitlines() if line.strip()]
-    x = embedder.embed([e["text"] for e in examples]).astype(np.float64)
+    texts = [e["text"] for e in examples]
+    vectors = embedder.embed(texts).astype(np.float64)
     labels = np.array([e["intent"] for e in examples])
     rng = np.random.default_rng(0)
     order = rng.permutation(len(examples))
     predicted = np.empty(len(examples), dtype=object)
     for fold in np.array_split(order, folds):
         train = np.setdiff1d(order, fold)
-        model = _intent_regression().fit(x[train], labels[train])
-        predicted[fold] = model.predict(x[fold])
+        words = _intent_words().fit([texts[i] for i in train])
+        model = _intent_regression().fit(
+            _intent_rows(vectors[train], words, [texts[i] for i in train]), labels[train]
+        )
+        predicted[fold] = model.predict(
+            _intent_rows(vectors[fold], words, [texts[i] for i in fold])
+        )
     print(f"\n== intent: {len(examples)} examples, {folds}-fold cross-validation")
     print(f"accuracy {np.mean(predicted == labels):.1%}")
     for label in sorted(set(labels)):
@@ -151,21 +160,28 @@ def fit_intents(embedder: Embedder, questions: list[Question], folds: int) -> Li
             f"  {label:<12} n={mask.sum():<4} recall {np.mean(predicted[mask] == label):.1%}"
             f"  precision {precision:.1%}"
         )
+    words = _intent_words().fit(texts)
+    x = _intent_rows(vectors, words, texts)
     fitted = _intent_regression().fit(x, labels)
+    terms = [str(t) for t in words.get_feature_names_out()]
+    weights = WordWeights(tuple(terms), np.asarray(words.idf_, dtype=np.float64))
     model = LinearModel(
-        features=tuple(f"minilm_{i}" for i in range(x.shape[1])),
+        features=tuple(f"minilm_{i}" for i in range(vectors.shape[1]))
+        + tuple(f"word:{t}" for t in terms),
         classes=tuple(str(c) for c in fitted.classes_),
         mean=np.zeros(x.shape[1]),
         scale=np.ones(x.shape[1]),
         coef=fitted.coef_,
         intercept=fitted.intercept_,
-        extra={"examples_sha256": hashlib.sha256(raw).hexdigest()},
+        extra={"examples_sha256": hashlib.sha256(raw).hexdigest(), "words": weights.as_json()},
     )
     for set_name in SETS:
         subset = [q for q in questions if q.set_name == set_name]
-        vectors = embedder.embed([q.text for q in subset])
         reader = IntentClassifier(model)
-        guessed = [reader.label(vector) for vector in vectors]
+        guessed = [
+            reader.label(vector, q.text)
+            for vector, q in zip(embedder.embed([q.text for q in subset]), subset, strict=True)
+        ]
         routed = [g == "involvement" for g in guessed]
         wanted = [q.kind == "involvement" for q in subset]
         recall = sum(r and w for r, w in zip(routed, wanted, strict=True)) / max(1, sum(wanted))
@@ -186,6 +202,16 @@ def fit_intents(embedder: Embedder, questions: list[Question], folds: int) -> Li
 
 def _intent_regression() -> LogisticRegression:
     return LogisticRegression(C=4.0, max_iter=5000, class_weight="balanced")
+
+
+def _intent_words() -> TfidfVectorizer:
+    # Words seen in one example only fit that example (CV accuracy 95.2% with them, 95.8%
+    # without); knowledge/answering/word_features.py reads the same weights without sklearn.
+    return TfidfVectorizer(sublinear_tf=True, min_df=2)
+
+
+def _intent_rows(vectors: np.ndarray, words: TfidfVectorizer, texts: list[str]) -> np.ndarray:
+    return np.hstack([vectors, words.transform(texts).toarray()])
 
 
 # --- gathering ------------------------------------------------------------------------------

@@ -143,8 +143,8 @@ class Answerer:
 
     def intent_of(self, message: str) -> Intent:
         """What a message wants (for the Slack app's follow-up rules)."""
-        vector = self.vectors.embed([words_only(message)])[0]
-        return as_intent(self.classifier.label(vector))
+        said = words_only(message)
+        return as_intent(self.classifier.label(self.vectors.embed([said])[0], said))
 
     def respond(
         self, question: str, *, context: str | None = None, search: str | None = None

@@ -42,6 +42,10 @@ def test_the_intent_model_was_fitted_on_the_examples_shipped_with_it() -> None:
     assert model.extra["examples_sha256"] == digest
     labels = {json.loads(line)["intent"] for line in examples.read_text().splitlines() if line}
     assert set(model.classes) == labels
+    # One weight per MiniLM dimension, then one per word of the stored vocabulary.
+    words = model.extra["words"]["terms"]
+    assert len(model.features) == 384 + len(words) == model.coef.shape[1]
+    assert model.features[384:] == tuple(f"word:{w}" for w in words)
 
 
 @pytest.mark.parametrize(
@@ -53,6 +57,9 @@ def test_the_intent_model_was_fitted_on_the_examples_shipped_with_it() -> None:
         "can you put me in touch with whoever does the partnerships at IWD?",
         "Our credit union would like to sponsor the regional health care partnership.",
         "How do I reach Kathy Leggett?",
+        # A question, then a short wish to take part: the words carry what the vector blurs.
+        "What do sector partnerships do for employers? We'd like to take part.",
+        "How do partnerships choose their priorities? I would love to be included.",
     ],
 )
 def test_wishes_to_take_part_are_routed(
@@ -156,6 +163,6 @@ def _leaning(involvement: float, question: float, smalltalk: float) -> IntentCla
 def test_routing_needs_a_majority_and_otherwise_the_message_is_searched() -> None:
     message = np.zeros(1, dtype=np.float32)
 
-    assert _leaning(0.45, 0.35, 0.2).label(message) == "question"
-    assert _leaning(0.6, 0.3, 0.1).label(message) == "involvement"
-    assert _leaning(0.2, 0.25, 0.55).label(message) == "smalltalk"
+    assert _leaning(0.45, 0.35, 0.2).label(message, "") == "question"
+    assert _leaning(0.6, 0.3, 0.1).label(message, "") == "involvement"
+    assert _leaning(0.2, 0.25, 0.55).label(message, "") == "smalltalk"
