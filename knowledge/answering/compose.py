@@ -16,11 +16,15 @@ from knowledge.answering import replies
 from knowledge.answering.select import Evidence, Passage
 from knowledge.contacts import Contact
 from knowledge.store.reader import OpenVersion
+from knowledge.terms import content_terms
 from knowledge.types import Answer, Chunk, Source
 
 MAX_PASSAGES = 2
 MAX_SOURCES = 5
 SNIPPET_CHARS = 240
+# A longer heading (a press release's headline) would crowd the passage it leads in. Facts are
+# the same at 80 characters; the real pages' median answer is 518 characters at 50, 558 at 80.
+LEAD_IN_CHARS = 50
 # Asked for an e-mail the settings do not give, the answer says none is published rather than
 # leave it unsaid. No effect on either development set's measures; a test checks the reply.
 _ASKS_EMAIL = re.compile(r"\be-?mail\b", re.IGNORECASE)
@@ -112,7 +116,7 @@ def question_answer(
     pieces = []
     for passage in passages:
         flag = " (archived page)" if passage.chunk.doc_id in version.superseded else ""
-        pieces.append(f"{readable(passage.sentences)} [{numbers[passage.chunk.doc_id]}]{flag}")
+        pieces.append(f"{quoted_text(passage)} [{numbers[passage.chunk.doc_id]}]{flag}")
     return Answer(question, " ".join(pieces), sources, True, "question")
 
 
@@ -129,6 +133,30 @@ def involvement_answer(
         parts.append(replies.no_email(contact))
     parts.append(replies.next_steps())
     return Answer(question, " ".join(parts), sources, True, "involvement", handoff=contact)
+
+
+def quoted_text(passage: Passage) -> str:
+    """A passage as an answer quotes it: led in by where it comes from, unless it says so."""
+    return f"{lead_in(passage)}{readable(passage.sentences)}"
+
+
+def lead_in(passage: Passage) -> str:
+    """The section heading the passage sits under (or its document's name), then a dash.
+
+    Cut from its page, "This program provides tax benefits to developers" says which program
+    only in its heading. Left out when the passage already holds every word of it. Facts
+    (``bench/quality.py``, sample / real pages): 85.7% / 72.5% with, 81.6% / 71.0% without;
+    cross-validated by ``bench/fit_answering.py``: 88.1% / 73.5% with, 83.3% / 72.6% without.
+    """
+    chunk = passage.chunk
+    # A chunk's headings start with its document's own; a second one names its section.
+    heading = chunk.headings[-1] if len(chunk.headings) >= 2 else chunk.title.split(" | ")[0]
+    heading = heading.strip()
+    if not heading or heading.endswith("…") or len(heading) > LEAD_IN_CHARS:
+        return ""
+    if set(content_terms(heading)) <= set(content_terms(" ".join(passage.sentences))):
+        return ""
+    return f"{heading} — "
 
 
 def readable(sentences: Sequence[str]) -> str:

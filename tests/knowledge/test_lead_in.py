@@ -1,0 +1,49 @@
+"""A quoted passage says where it comes from when its own words do not."""
+
+from __future__ import annotations
+
+from knowledge.answering.compose import lead_in, quoted_text
+from knowledge.answering.select import Passage
+from knowledge.types import Chunk
+
+HOUSING = "This program provides tax benefits to developers who build homes."
+
+
+def _passage(title: str, headings: tuple[str, ...], sentence: str) -> Passage:
+    chunk = Chunk("doc-0000", "doc", sentence, title, headings, None, None, None, 0)
+    return Passage(chunk, 0, (sentence,))
+
+
+def test_a_passage_under_a_section_is_led_in_by_the_section_it_does_not_name() -> None:
+    passage = _passage(
+        "Incentives for Iowa Employers",
+        ("Incentives for Iowa Employers", "Workforce Housing Tax Credit"),
+        HOUSING,
+    )
+
+    assert quoted_text(passage) == f"Workforce Housing Tax Credit — {HOUSING}"
+
+
+def test_a_page_without_sections_is_led_in_by_its_name_without_the_site() -> None:
+    passage = _passage("Workforce Housing Tax Credit | Economic Development Authority", (), HOUSING)
+
+    assert lead_in(passage) == "Workforce Housing Tax Credit — "
+
+
+def test_no_lead_in_when_the_passage_names_it_already() -> None:
+    named = "The Workforce Housing Tax Credit program gives developers tax benefits for housing."
+    passage = _passage("Workforce Housing Tax Credit", (), named)
+
+    assert quoted_text(passage) == named
+
+
+def test_no_lead_in_from_a_cut_title_or_a_headline() -> None:
+    cut = _passage("Iowa Business Sector Partnerships are regional groups designed…", (), HOUSING)
+    headline = _passage(
+        "State awards $29.8 million in tax credits to 49 workforce housing projects across Iowa",
+        (),
+        HOUSING,
+    )
+
+    assert lead_in(cut) == ""
+    assert lead_in(headline) == ""
