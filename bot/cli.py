@@ -76,11 +76,11 @@ def _drop_token_unused_warning(record: logging.LogRecord) -> bool:
     return "`token` will be unused" not in record.getMessage()
 
 
-def _services(context: click.Context) -> Services:
+def _services(context: click.Context, *, will_embed: bool = False) -> Services:
     from bot.services import ModelError, StorageError, build_services
 
     try:
-        services: Services = build_services(context.obj)
+        services: Services = build_services(context.obj, will_embed=will_embed)
     except (StorageError, ModelError) as error:
         raise click.ClickException(str(error)) from None
     return services
@@ -147,7 +147,7 @@ def ask(context: click.Context, question: str, as_json: bool, as_blocks: bool) -
         raise click.UsageError("QUESTION is empty; ask something, or use - to read from stdin")
     if as_json and as_blocks:
         raise click.UsageError("--json and --blocks print different things; choose one")
-    services = _services(context)
+    services = _services(context, will_embed=True)
     _ensure_knowledge(services, quiet=as_json)
     questions = (line.strip() for line in sys.stdin) if question == "-" else iter([question])
     for text in questions:
@@ -182,7 +182,7 @@ def chat(context: click.Context) -> None:
     from bot.chat import TerminalConsole, run_chat
     from knowledge import route_contact
 
-    services = _services(context)
+    services = _services(context, will_embed=True)
     _ensure_knowledge(services, quiet=False)
     interactive = sys.stdin.isatty()
     if interactive:
@@ -219,7 +219,7 @@ def eval_command(context: click.Context, file: Path, as_json: bool) -> None:
     """  # noqa: D301
     from knowledge import evaluate, format_report
 
-    services = _services(context)
+    services = _services(context, will_embed=True)
     _ensure_knowledge(services, quiet=as_json)
     try:
         report = evaluate(services.answerer, file)
@@ -270,7 +270,7 @@ def serve(context: click.Context, mode: str, host: str, port: int) -> None:
             f"{'them' if len(missing) > 1 else 'it'} in the environment or .env "
             "(see .env.example; docs/slack-setup.md says where Slack shows each token)"
         )
-    services = _services(context)
+    services = _services(context, will_embed=True)
     _ensure_knowledge(services, quiet=False)
     background = Background()
     try:

@@ -63,11 +63,13 @@ def build_services(
     embedder: Embedder | None = None,
     chroma_client: Any = None,
     chat_model: Any = None,
+    will_embed: bool = False,
 ) -> Services:
     """Wire everything from settings; tests may pass a fake embedder, Chroma client or chat model.
 
     ``chat_model`` (a LangChain chat model) stands in for the one ``LLM_MODEL`` names; either
-    makes confident answers LLM-written.
+    makes confident answers LLM-written. ``will_embed`` (a caller that answers or indexes)
+    loads the embedding model while the database and Chroma are opened.
 
     Raises:
         StorageError: when the data dir, the database or the Chroma server cannot be used; the
@@ -75,6 +77,9 @@ def build_services(
         ModelError: when ``LLM_MODEL`` names a model that cannot be built.
 
     """
+    # Loading the model overlaps importing Chroma: cold `sectorbot ask`, twelve runs each taken
+    # in turn, median 1.52 s with the overlap and 1.73 s without (bench/RESULTS.md).
+    embedder = embedder or make_embedder(settings.embedding_model, load_now=will_embed)
     try:
         prepare_data_dir(settings.data_dir)
         prepare_sqlite_file(settings.sqlalchemy_url)
@@ -108,7 +113,7 @@ def build_services(
     kb = KnowledgeBase(
         engine,
         client,
-        embedder or make_embedder(settings.embedding_model),
+        embedder,
         index_dir=settings.data_dir / "keyword-index",
     )
     answerer = Answerer(kb, settings.contacts, stale_after_days=settings.stale_after_days)

@@ -70,6 +70,21 @@ class MiniLMEmbedder:
         self._session: object | None = None
         self._tokenizer: object | None = None
 
+    def start_loading(self) -> None:
+        """Load the model on a background thread, so that start-up work overlaps it.
+
+        The first ``embed`` waits for it. A load that fails there is retried by ``embed``, which
+        raises the error to its caller.
+        """
+        loader = threading.Thread(target=self._load_quietly, name="load-model", daemon=True)
+        loader.start()
+
+    def _load_quietly(self) -> None:
+        try:
+            self._load()
+        except Exception:  # noqa: BLE001 - embed() loads again and raises it where it is seen
+            logger.debug("loading the embedding model in the background failed", exc_info=True)
+
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Embed texts in small batches: mean pooling over real tokens, then L2 normalisation.
 
@@ -242,10 +257,16 @@ def _normalised(vector: npt.NDArray[np.float32]) -> Vectors:
     return result
 
 
-def make_embedder(model: str = "minilm") -> Embedder:
-    """Build the embedding model named by the ``EMBEDDING_MODEL`` setting."""
+def make_embedder(model: str = "minilm", *, load_now: bool = False) -> Embedder:
+    """Build the embedding model named by the ``EMBEDDING_MODEL`` setting.
+
+    ``load_now`` starts loading it at once, in the background, for a caller that will embed.
+    """
     if model in ("", "minilm", MINILM_MODEL_ID):
-        return MiniLMEmbedder()
+        embedder = MiniLMEmbedder()
+        if load_now:
+            embedder.start_loading()
+        return embedder
     raise ValueError(f"EMBEDDING_MODEL: unknown embedding model {model!r} (supported: minilm)")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -101,6 +102,30 @@ def test_a_tampered_tokenizer_file_is_refused(tmp_path: Path) -> None:
 def test_a_missing_model_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelFileError, match="missing"):
         MiniLMEmbedder(model_path=tmp_path / "model.onnx").embed(["hello"])
+
+
+def test_a_model_loaded_in_the_background_embeds_as_one_loaded_on_first_use(
+    minilm: MiniLMEmbedder,
+) -> None:
+    early = make_embedder("minilm", load_now=True)
+    assert isinstance(early, MiniLMEmbedder)
+    deadline = time.monotonic() + 30
+    while early._session is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+    assert early._session is not None, "the model was not loaded before the first embed"
+
+    np.testing.assert_array_equal(
+        early.embed(["join a partnership"]), minilm.embed(["join a partnership"])
+    )
+
+
+def test_a_background_load_that_fails_is_raised_by_the_first_embed(tmp_path: Path) -> None:
+    embedder = MiniLMEmbedder(model_path=tmp_path / "model.onnx")
+    embedder.start_loading()
+
+    with pytest.raises(ModelFileError, match="missing"):
+        embedder.embed(["hello"])
 
 
 def test_an_unknown_embedding_model_is_an_error_naming_the_setting() -> None:
