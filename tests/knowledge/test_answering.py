@@ -160,6 +160,19 @@ def test_asked_about_now_an_answer_from_an_archived_page_also_quotes_a_current_o
     assert "(archived page)" in answer.text and "[2]" in answer.text
 
 
+def test_a_quoted_passage_is_led_in_by_the_section_it_does_not_name(corpus_kb: Services) -> None:
+    answer = _ask(corpus_kb, "What do pathway navigators do?")
+
+    assert answer.text.startswith("Who the navigators serve — Navigators work with adults")
+    assert answer.text.count("Who the navigators serve — ") == 1
+
+
+def test_a_passage_naming_its_section_is_quoted_as_written(corpus_kb: Services) -> None:
+    answer = _ask(corpus_kb, "What does the hiring credit pay?")
+
+    assert answer.text.startswith("The Hometown Hiring Credit (HHC) is a state tax credit")
+
+
 def test_small_talk_gets_a_greeting_without_sources(corpus_kb: Services) -> None:
     answer = _ask(corpus_kb, "hi there!")
 

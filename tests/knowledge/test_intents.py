@@ -11,6 +11,7 @@ import pytest
 
 from knowledge.answering.models import LinearModel, load_model
 from knowledge.answering.understand import IntentClassifier, Understood, understand
+from knowledge.answering.word_features import WordWeights
 from knowledge.embeddings import MiniLMEmbedder
 
 CONTACT_NAMES = ["Kathy Leggett"]
@@ -166,3 +167,44 @@ def test_routing_needs_a_majority_and_otherwise_the_message_is_searched() -> Non
     assert _leaning(0.45, 0.35, 0.2).label(message, "") == "question"
     assert _leaning(0.6, 0.3, 0.1).label(message, "") == "involvement"
     assert _leaning(0.2, 0.25, 0.55).label(message, "") == "smalltalk"
+
+
+def test_how_off_topic_a_part_is_reads_its_words(minilm: MiniLMEmbedder) -> None:
+    # A model in which only the word "weather" says anything: off topic when it is written.
+    features = tuple(f"minilm_{i}" for i in range(384)) + ("word:weather",)
+    coef = np.zeros((2, len(features)))
+    coef[1, -1] = 8.0
+    only_words = IntentClassifier(
+        LinearModel(
+            features=features,
+            classes=("question", "off_topic"),
+            mean=np.zeros(len(features)),
+            scale=np.ones(len(features)),
+            coef=coef,
+            intercept=np.zeros(2),
+            extra={"words": WordWeights(("weather",), np.ones(1)).as_json()},
+        )
+    )
+
+    weather = _read(minilm, only_words, "What will the weather be in Ames on Friday?")
+    forecast = _read(minilm, only_words, "What will the forecast be in Ames on Friday?")
+
+    assert weather.off_topic[weather.parts[0].focus] > 0.99
+    assert forecast.off_topic[forecast.parts[0].focus] == pytest.approx(0.5)
+
+
+def test_a_model_whose_word_features_do_not_match_its_vocabulary_is_refused() -> None:
+    model = load_model("intent_model")
+    words = WordWeights(("join", "partnership"), np.ones(2))
+    broken = LinearModel(
+        model.features,
+        model.classes,
+        model.mean,
+        model.scale,
+        model.coef,
+        model.intercept,
+        {"words": words.as_json()},
+    )
+
+    with pytest.raises(ValueError, match="vocabulary"):
+        IntentClassifier(broken)
