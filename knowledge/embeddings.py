@@ -74,10 +74,11 @@ class MiniLMEmbedder:
         """Load the model on a background thread, so that start-up work overlaps it.
 
         The first ``embed`` waits for it. A load that fails there is retried by ``embed``, which
-        raises the error to its caller.
+        raises the error to its caller. The thread is not a daemon: a process that ends while
+        onnxruntime is still building its session aborts ("terminate called without an active
+        exception", exit 134), as `sectorbot ask` with an unusable data dir did one time in six.
         """
-        loader = threading.Thread(target=self._load_quietly, name="load-model", daemon=True)
-        loader.start()
+        threading.Thread(target=self._load_quietly, name="load-model").start()
 
     def _load_quietly(self) -> None:
         try:

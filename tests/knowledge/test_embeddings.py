@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from knowledge.embeddings import (
 )
 from knowledge.store.db import make_engine
 from knowledge.store.embedding_cache import CachedEmbedder
+from tests.conftest import REPO
 from tests.fakes.embeddings import FakeEmbedder
 
 # About 160 word-piece tokens: longer than the 128 the tokenizer file truncates at by itself.
@@ -118,6 +121,21 @@ def test_a_model_loaded_in_the_background_embeds_as_one_loaded_on_first_use(
     np.testing.assert_array_equal(
         early.embed(["join a partnership"]), minilm.embed(["join a partnership"])
     )
+
+
+def test_a_process_that_ends_while_the_model_loads_waits_for_it_and_exits_cleanly() -> None:
+    # Leaving onnxruntime mid-load at exit aborts the process (exit 134); it must finish first.
+    probe = (
+        "import atexit; from knowledge.embeddings import MiniLMEmbedder\n"
+        "embedder = MiniLMEmbedder(); embedder.start_loading()\n"
+        "atexit.register(lambda: print('loaded' if embedder._session else 'not loaded'))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, check=False
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "loaded"
 
 
 def test_a_background_load_that_fails_is_raised_by_the_first_embed(tmp_path: Path) -> None:
