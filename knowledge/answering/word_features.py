@@ -21,7 +21,8 @@ import numpy as np
 
 from knowledge.answering.models import Array
 
-# scikit-learn's default token: two or more word characters.
+# Not a rule but scikit-learn's own default token, so the stored weights apply as fitted
+# (tests/knowledge/test_word_features.py); the words' effect on both sets is in the docstring.
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
