@@ -57,7 +57,7 @@ def answer_passages(
     """
     chosen: list[Passage] = []
     for part in parts:
-        best = next((p for p in part.passages if not any(p.overlaps(c) for c in chosen)), None)
+        best = next((p for p in part.passages if not any(p.repeats(c) for c in chosen)), None)
         if best is not None and len(chosen) < MAX_PASSAGES:
             chosen.append(best)
     if len(parts) == 1 and chosen and parts[0].part.asks_now:
@@ -66,7 +66,7 @@ def answer_passages(
             return [*chosen, newer]
     if len(parts) == 1 and chosen:
         runner_up = next(
-            (p for p in parts[0].passages[1:] if not any(p.overlaps(c) for c in chosen)), None
+            (p for p in parts[0].passages[1:] if not any(p.repeats(c) for c in chosen)), None
         )
         if runner_up is not None:
             same = runner_up.chunk.doc_id == chosen[0].chunk.doc_id
@@ -84,7 +84,7 @@ def _newer_page(
 
     def newer(passage: Passage) -> bool:
         chunk = passage.chunk
-        if chunk.doc_id == best.chunk.doc_id or chunk.doc_id in superseded:
+        if chunk.doc_id == best.chunk.doc_id or chunk.doc_id in superseded or passage.repeats(best):
             return False
         if best.chunk.doc_id in superseded:
             return True

@@ -91,6 +91,23 @@ class Passage:
             or other.first + len(other.sentences) <= self.first
         )
 
+    def repeats(self, other: Passage) -> bool:
+        """True when quoting both would say something twice.
+
+        They share a sentence, or one's words are all in the other, in another document too (a
+        page and its copy, an FAQ answer on two pages).
+        """
+        if self.overlaps(other):
+            return True
+        mine, theirs = _plain(self.text), _plain(other.text)
+        shorter, longer = sorted((mine, theirs), key=len)
+        return bool(shorter) and f" {shorter} " in f" {longer} "
+
+
+def _plain(text: str) -> str:
+    """Text as compared for repetition: lower case, words only."""
+    return " ".join(re.findall(r"\w+", text.lower()))
+
 
 @dataclass(frozen=True)
 class Evidence:

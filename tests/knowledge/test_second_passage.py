@@ -14,7 +14,7 @@ RULE = SecondPassage(same_document=0.75, other_document=0.1)
 
 def _passage(doc_id: str, score: float, first: int = 0) -> Passage:
     chunk = Chunk(f"{doc_id}-0000", doc_id, "text", doc_id, (), None, None, None, 0)
-    return Passage(chunk, first, (f"A sentence of {doc_id}.",), score)
+    return Passage(chunk, first, (f"Sentence {first} of {doc_id}.",), score)
 
 
 def _evidence(*passages: Passage) -> Evidence:
