@@ -149,11 +149,15 @@ def ask(context: click.Context, question: str, as_json: bool, as_blocks: bool) -
         raise click.UsageError("--json and --blocks print different things; choose one")
     services = _services(context, will_embed=True)
     _ensure_knowledge(services, quiet=as_json)
-    questions = (line.strip() for line in sys.stdin) if question == "-" else iter([question])
+    reading_stdin = question == "-"
+    questions = (line.strip() for line in sys.stdin) if reading_stdin else iter([question])
     for text in questions:
         if not text:
             continue
         answer = services.answerer.answer(text)
+        if reading_stdin and not as_json:
+            # Several answers in a row: each under its question, as in chat, so none runs on.
+            click.echo(f"> {text}")
         if as_json:
             click.echo(json.dumps(answer.as_json(), ensure_ascii=False))
             sys.stdout.flush()
@@ -163,6 +167,8 @@ def ask(context: click.Context, question: str, as_json: bool, as_blocks: bool) -
             click.echo(f"Open it in Block Kit Builder:\n{builder_url(message)}")
         else:
             click.echo(format_answer(answer))
+        if reading_stdin and not as_json:
+            click.echo()
 
 
 @cli.command()

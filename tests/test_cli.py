@@ -120,6 +120,17 @@ def test_ask_reads_one_question_per_line_of_stdin_and_answers_in_order(kb_dir: P
     assert "September 2022" in answers[2]["answer"]
 
 
+def test_answers_read_from_stdin_as_text_each_stand_under_their_question(kb_dir: Path) -> None:
+    questions = ["What is an Iowa Business Sector Partnership?", OUT_OF_SCOPE_QUESTION]
+
+    result = _run(["ask", "-"], stdin="\n".join(questions) + "\n")
+
+    assert result.exit_code == 0, result.output
+    first, second = result.output.split(f"> {OUT_OF_SCOPE_QUESTION}\n")
+    assert first.startswith(f"> {questions[0]}\n") and first.endswith("\n\n")
+    assert "Sources:" in first and "Sources:" not in second
+
+
 def test_an_out_of_scope_question_is_not_answered_confidently(kb_dir: Path) -> None:
     result = _run(["ask", OUT_OF_SCOPE_QUESTION, "--json"])
 
