@@ -54,6 +54,10 @@ def answer_passages(
     current page: the old page may be the one the question echoes, the new one says what holds.
     Facts (``bench/quality.py``, sample / real pages): 79.6% / 71.7% with this, 77.6% / 71.7%
     without (the real pages' old versions carry no archived note or stated date to go by).
+
+    No passage repeats words already quoted (``Passage.repeats``), from another document either:
+    no change on either development set, whose documents are not copies of each other; it keeps
+    a page and a saved copy of it from being quoted one after the other (``test_repeats.py``).
     """
     chosen: list[Passage] = []
     for part in parts:
