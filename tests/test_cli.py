@@ -214,7 +214,7 @@ def test_a_follow_up_the_page_says_nothing_new_about_is_declined_not_echoed(
     follow_up, third = rest.split("> who runs them now?\n")
     assert "The goal of Sector Partnerships" in first
     assert "The goal of Sector Partnerships" not in follow_up
-    assert "couldn't find that" in follow_up
+    assert "nothing more on that than my last answer" in follow_up
     # The third leans on the first question, the last one answered, not on the declined second.
     assert "September 2022" in third and "Iowa Workforce Development" in third
 

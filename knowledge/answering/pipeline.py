@@ -138,7 +138,7 @@ class Answerer:
             # sector partnership?"): saying them again would pass them off as its answer. Neither
             # development set has follow-ups to measure it on; tests/test_cli.py holds the case.
             contact = route_contact(self.contacts, question)
-            return _declined(question, replies.not_found(contact), "question", "not_found")
+            return _declined(question, replies.nothing_new(contact), "question", "not_found")
         return answer
 
     def intent_of(self, message: str) -> Intent:

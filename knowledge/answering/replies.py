@@ -30,6 +30,20 @@ def smalltalk(contact: Contact, message: str = "") -> str:
     )
 
 
+def nothing_new(contact: Contact) -> str:
+    """A follow-up whose search finds only what the last answer quoted: no echo, no denial.
+
+    The last answer may hold what was asked ("who ran them before?" after an answer that says
+    the partnerships moved from the Department of Education), or not; either way the documents
+    have nothing more, which is what the reply says.
+    """
+    return (
+        "I have nothing more on that than my last answer. If your question is about the "
+        "partnerships, "
+        f"{_who(contact)} can help{_reach(contact)}."
+    )
+
+
 def not_found(contact: Contact) -> str:
     """The honest "I don't know", pointing to a person for partnership questions."""
     return (
