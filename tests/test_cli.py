@@ -189,6 +189,8 @@ def test_ask_without_json_prints_the_answer_and_its_sources(kb_dir: Path) -> Non
     assert result.exit_code == 0, result.output
     assert "Sources:" in result.stdout
     assert IWD_URL in result.stdout
+    # One question from the command line is not echoed back: only questions read from stdin are.
+    assert not any(line.startswith(">") for line in result.stdout.splitlines())
 
 
 def test_what_a_sector_partnership_is_is_answered_with_the_pages_own_definition(
