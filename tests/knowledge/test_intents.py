@@ -76,6 +76,10 @@ def test_wishes_to_take_part_are_routed(
         "When did IWD take over the sector partnerships?",
         "How many counties are in the Iowa Plains local area?",
         "What phone number do employers call about unemployment tax?",
+        # Informal, with a wish in it, about a program rather than joining a partnership.
+        "we'd like to get help paying for safety training, is there a grant?",
+        "just want to pay for some tuition for our staff, grant for that?",
+        "want to get my guys certified in forklift, any funding?",
     ],
 )
 def test_questions_are_not_routed(
