@@ -15,6 +15,7 @@ Examples:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -33,6 +34,8 @@ from bot.settings import SettingsError, load_settings
 # Each command imports what it uses when it runs, so `sectorbot --help` loads neither the
 # knowledge base nor the Slack app (0.7 s instead of 1.1-1.5 s); these are for type checking.
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from bot.refreshing import RefreshRequest
     from bot.services import Services
     from bot.settings import Settings
@@ -280,7 +283,8 @@ def serve(context: click.Context, mode: str, host: str, port: int) -> None:
     _ensure_knowledge(services, quiet=False)
     background = Background()
     try:
-        app = build_app(settings, services, background)
+        with _quiet_logger("slack_sdk"):
+            app = build_app(settings, services, background)
     except (SlackApiError, BoltError) as error:
         # Bolt checks the token with auth.test; only Slack's error code is shown, never the token.
         raise click.ClickException(
@@ -355,6 +359,18 @@ def report(context: click.Context, days: int | None, as_json: bool) -> None:
     services = _services(context)
     coverage = build_report(services.engine, services.kb.embedder, days=days)
     click.echo(json.dumps(coverage.as_json(), indent=2) if as_json else format_coverage(coverage))
+
+
+@contextlib.contextmanager
+def _quiet_logger(name: str) -> Iterator[None]:
+    """Hold back a library's own error lines while a failure it would log is reported by us."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _slack_error(error: Exception) -> str:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from tests.conftest import REPO
 from tests.fakes.slack_web_api import FakeSlack
 
 
@@ -50,3 +55,32 @@ def test_serve_reports_a_rejected_token_without_showing_it(
     assert result.exit_code == 1
     assert "Slack rejected SLACK_BOT_TOKEN (invalid_auth)" in result.output
     assert "very-secret" not in result.output
+
+
+def test_serve_says_once_that_slack_cannot_be_reached(data_dir: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on once this closes
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "SECTORBOT_DATA_DIR": str(data_dir),
+        "SLACK_BOT_TOKEN": "xoxb-very-secret",
+        "SLACK_SIGNING_SECRET": "signing-very-secret",
+        "SLACK_API_URL": f"http://127.0.0.1:{port}/api/",
+    }
+
+    # A process of its own: the CLI sets up logging once per process, as it does for a user.
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--port", "0"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    # Our sentence alone: not preceded by the Slack SDK's own log lines about the same failure.
+    assert lines == [lines[-1]] and lines[-1].startswith("Error: could not reach the Slack Web API")
+    assert "very-secret" not in result.stderr
