@@ -151,6 +151,10 @@ def _warm(answerer: Any, questions: list[str], args: argparse.Namespace) -> list
         ask(question)
     warmup_s = time.perf_counter() - warmup_started
 
+    # The floor beside the answers, timed in the same rounds: the bare model embedding the
+    # question, which every answer does at least once.
+    model = recent.embedder if recent is not None else None
+    embed: list[float] = []
     wall: list[float] = []
     total: list[float] = []
     retrieve: list[float] = []
@@ -167,6 +171,10 @@ def _warm(answerer: Any, questions: list[str], args: argparse.Namespace) -> list
             total.append(timings.get("total", float("nan")))
             retrieve.append(timings.get("retrieve", float("nan")))
             answer_part.append(timings.get("answer", float("nan")))
+            if model is not None:
+                started = time.perf_counter()
+                model.embed([question])
+                embed.append((time.perf_counter() - started) * 1000)
     medians = {q: statistics.median(v) for q, v in per_question.items() if v}
     slowest = max(medians, key=lambda q: medians[q]) if medians else ""
     return [
@@ -185,6 +193,9 @@ def _warm(answerer: Any, questions: list[str], args: argparse.Namespace) -> list
         ("retrieve_p95", percentile(retrieve, 95)),
         ("answer_p50", percentile(answer_part, 50)),
         ("answer_p95", percentile(answer_part, 95)),
+        ("embed_floor_p50", percentile(embed, 50)),
+        ("embed_floor_p95", percentile(embed, 95)),
+        ("total_over_floor_p95", percentile(total, 95) / percentile(embed, 95) if embed else 0.0),
         ("slowest_question_p50", medians.get(slowest, 0.0)),
         ("slowest_question", slowest),
     ]
