@@ -26,7 +26,7 @@ QUESTIONS = [
     Question(
         qid="q1",
         kind="factual",
-        question="How many active registered apprenticeship programs did Iowa have in 2023?",
+        question="How many registered apprenticeship programs were active in Iowa in 2023?",
         expected=["apprenticeship.txt"],
         must_include=["957"],
     ),

@@ -24,7 +24,7 @@ from tests.conftest import _SCRUBBED_PREFIXES, CORPUS, DATA, REPO
 
 IWD_URL = "https://workforce.iowa.gov/employers/boards-and-partnerships/sector-partnerships"
 INVOLVEMENT_QUESTION = "How can my company join a sector partnership?"
-OUT_OF_SCOPE_QUESTION = "Will it rain in Des Moines tomorrow?"
+OUT_OF_SCOPE_QUESTION = "Is it going to snow in Cedar Rapids this weekend?"
 ANSWER_FIELDS = {"question", "answer", "sources", "confident", "intent", "handoff", "timings_ms"}
 SOURCE_FIELDS = {"n", "title", "url", "path", "score", "snippet"}
 HANDOFF_FIELDS = {"name", "title", "phone", "email", "slack_user_id"}

@@ -154,7 +154,11 @@ def _question_set(tmp_path: Path) -> Path:
             "must_include": ["September 2022"],
         },
         {"id": "q2", "question": "How can my company join a sector partnership?"},
-        {"id": "q3", "question": "Will it rain in Des Moines tomorrow?", "kind": "out_of_scope"},
+        {
+            "id": "q3",
+            "question": "Is it going to snow in Cedar Rapids this weekend?",
+            "kind": "out_of_scope",
+        },
     ]
     path = tmp_path / "questions.jsonl"
     path.write_text("\n".join(json.dumps(row) for row in rows) + "\n", "utf-8")

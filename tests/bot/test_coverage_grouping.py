@@ -45,7 +45,7 @@ PARAPHRASES = {
     ),
 }
 UNRELATED = (
-    "Will it rain in Des Moines tomorrow?",
+    "Is it going to snow in Cedar Rapids this weekend?",
     "How do I file for unemployment benefits?",
     "What is the minimum wage in Iowa?",
     "How do I reset my Slack password?",

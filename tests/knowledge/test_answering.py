@@ -66,7 +66,7 @@ def test_answers_are_a_few_sentences_not_whole_chunks(corpus_kb: Services) -> No
 
 
 def test_an_out_of_scope_question_is_declined_with_the_contact(corpus_kb: Services) -> None:
-    answer = _ask(corpus_kb, "Will it rain in Des Moines tomorrow?")
+    answer = _ask(corpus_kb, "Is it going to snow in Cedar Rapids this weekend?")
 
     assert not answer.confident
     assert answer.sources == ()
@@ -84,7 +84,7 @@ def test_a_question_about_a_place_the_pages_never_name_is_declined(corpus_kb: Se
 
 
 def test_a_question_about_the_askers_own_claim_is_declined(corpus_kb: Services) -> None:
-    answer = _ask(corpus_kb, "What's the status of my unemployment claim?")
+    answer = _ask(corpus_kb, "Has my unemployment claim gone through yet?")
 
     assert not answer.confident and answer.sources == ()
 
@@ -113,7 +113,7 @@ def test_a_wish_to_get_involved_is_routed_to_the_contact_with_a_citation(
 def test_the_email_question_says_none_is_published_instead_of_inventing_one(
     corpus_kb: Services,
 ) -> None:
-    answer = _ask(corpus_kb, "What's Kathy Leggett's email address?")
+    answer = _ask(corpus_kb, "How do I e-mail Kathy Leggett?")
 
     assert answer.intent == "involvement"
     assert "No e-mail address is published" in answer.text
@@ -123,8 +123,8 @@ def test_the_email_question_says_none_is_published_instead_of_inventing_one(
 def test_a_compound_question_cites_a_source_for_each_part(corpus_kb: Services) -> None:
     answer = _ask(
         corpus_kb,
-        "Which state training program covers newly created jobs, and which tax credit helps "
-        "employers hire from certain groups?",
+        "What program trains workers for newly created positions, and what credit is there "
+        "for hiring from certain groups?",
     )
 
     assert "New Positions Training Program" in answer.text
@@ -140,7 +140,7 @@ def test_a_question_about_the_present_prefers_what_changed_over_the_archived_pag
 ) -> None:
     answer = _ask(
         corpus_kb,
-        "Is the Iowa Department of Education still in charge of sector partnerships?",
+        "Does the Iowa Department of Education still run the sector partnerships?",
     )
 
     assert "Iowa Workforce Development" in answer.text

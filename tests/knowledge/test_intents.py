@@ -73,7 +73,7 @@ def test_wishes_to_take_part_are_routed(
     "message",
     [
         "What is a sector partnership?",
-        "When did IWD take over the sector partnerships?",
+        "In what year did IWD become responsible for the sector partnerships?",
         "How many counties are in the Iowa Plains local area?",
         "What phone number do employers call about unemployment tax?",
         # Informal, with a wish in it, about a program rather than joining a partnership.
@@ -124,14 +124,14 @@ def test_thanks_that_point_back_are_still_small_talk(
 def test_requests_for_private_details_are_guarded(
     minilm: MiniLMEmbedder, classifier: IntentClassifier
 ) -> None:
-    understood = _read(minilm, classifier, "What's Beth Townsend's home phone number?")
+    understood = _read(minilm, classifier, "What is Beth Townsend's personal cell number?")
 
     assert understood.guard == "private_details"
 
 
 @pytest.mark.parametrize(
     "message",
-    ["What's the status of my unemployment claim?", "Where is my refund?"],
+    ["Has my unemployment claim gone through yet?", "Where is my refund?"],
 )
 def test_questions_about_the_askers_own_records_are_guarded(
     minilm: MiniLMEmbedder, classifier: IntentClassifier, message: str

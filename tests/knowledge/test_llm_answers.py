@@ -19,7 +19,7 @@ from tests.fakes.chat_models import FailingChatModel, StalledChatModel, scripted
 
 QUESTION = "When did administration of Iowa's Business Sector Partnerships move to IWD?"
 INVOLVEMENT = "How can my company join a sector partnership?"
-OUT_OF_SCOPE = "Will it rain in Des Moines tomorrow?"
+OUT_OF_SCOPE = "Is it going to snow in Cedar Rapids this weekend?"
 PHONE = "515-725-3882"
 
 
