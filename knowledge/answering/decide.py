@@ -3,7 +3,8 @@
 Routing follows the intent. Whether the documents hold an answer is a calibrated logistic model
 over a few general signals of the evidence, fitted with k-fold cross-validation on the
 development sets (``data/decide.json``, written by ``bench/fit_answering.py``); its threshold
-is fitted the same way.
+is fitted the same way. Besides the sets' out-of-scope questions it learns declining from their
+answerable questions searched with the answering documents hidden.
 """
 
 from __future__ import annotations

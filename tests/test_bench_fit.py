@@ -1,0 +1,96 @@
+"""bench/fit_answering.py: the decide model also learns from questions with documents hidden."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from bot.services import Services
+from knowledge.answering.retrieve import rank
+from knowledge.embeddings import MiniLMEmbedder
+from tests.conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+
+import fit_answering  # noqa: E402
+from fit_answering import HiddenCases, Question  # noqa: E402
+
+
+def _standardised(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return x.mean(axis=0), x.std(axis=0) + 1e-9
+
+
+def test_without_hidden_cases_the_decide_model_is_the_class_balanced_regression() -> None:
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(60, 3))
+    y = x[:, 0] + rng.normal(scale=0.5, size=60) > -0.8
+    mean, scale = _standardised(x)
+    none = HiddenCases([], np.zeros((0, 3)), 0.5)
+
+    ours = fit_answering._fit_decide_model(x, y, none, mean, scale)
+    balanced = LogisticRegression(C=fit_answering.DECIDE_C, max_iter=5000, class_weight="balanced")
+    balanced.fit((x - mean) / scale, y)
+
+    assert np.allclose(ours.coef_, balanced.coef_, atol=1e-4)
+    assert np.allclose(ours.intercept_, balanced.intercept_, atol=1e-4)
+
+
+def test_hidden_cases_teach_declining_an_on_topic_question_with_weak_evidence() -> None:
+    # Signals: (evidence strength, off topic). Answerable questions have strong evidence; the
+    # only out-of-scope questions are off topic. An on-topic question with weak evidence is
+    # answered unless the hidden cases (on topic, weak evidence) teach otherwise.
+    rng = np.random.default_rng(3)
+    answerable = np.column_stack([rng.normal(1.0, 0.3, 80), rng.normal(0.1, 0.05, 80)])
+    off_topic = np.column_stack([rng.normal(0.6, 0.3, 10), rng.normal(0.8, 0.05, 10)])
+    hidden_rows = np.column_stack([rng.normal(-0.2, 0.3, 60), rng.normal(0.1, 0.05, 60)])
+    x = np.vstack([answerable, off_topic])
+    y = np.array([True] * 80 + [False] * 10)
+    mean, scale = _standardised(x)
+    near_scope = (np.array([[-0.2, 0.1]]) - mean) / scale
+    hidden_questions = [Question("real", f"q{i}", "factual", "?", [], []) for i in range(60)]
+
+    without = fit_answering._fit_decide_model(
+        x, y, HiddenCases([], np.zeros((0, 2)), 0.5), mean, scale
+    )
+    with_hidden = fit_answering._fit_decide_model(
+        x, y, HiddenCases(hidden_questions, hidden_rows, 0.5), mean, scale
+    )
+
+    assert without.predict_proba(near_scope)[0, 1] > 0.5
+    assert with_hidden.predict_proba(near_scope)[0, 1] < 0.5
+
+
+def test_hidden_cases_of_a_fold_are_those_of_its_questions() -> None:
+    questions = [Question("real", f"q{i}", "factual", "?", [], []) for i in range(4)]
+    hidden = HiddenCases(questions, np.arange(8.0).reshape(4, 2), 0.5)
+
+    kept = hidden.of({"q1real", "q3real"})
+
+    assert [q.qid for q in kept.cases] == ["q1", "q3"]
+    assert kept.rows.tolist() == [[2.0, 3.0], [6.0, 7.0]]
+
+
+def test_hiding_the_expected_documents_leaves_the_others_in_their_order(
+    corpus_services: Services, minilm: MiniLMEmbedder
+) -> None:
+    version = corpus_services.kb.current()
+    assert version is not None
+    question = "What does the regional training fund pay for?"
+    rankings = rank(version, question, minilm.embed([question])[0])
+    expected = ["regional_training_fund_fact_sheet.docx"]
+
+    def files(ranking: list[tuple[str, float]]) -> list[str]:
+        chunks = version.read_chunks([c for c, _ in ranking])
+        return [Path(chunks[c].path or "").name for c, _ in ranking]
+
+    hidden = fit_answering._without_expected(version, rankings, expected)
+
+    assert expected[0] in files(rankings.dense) + files(rankings.keyword)
+    assert expected[0] not in files(hidden.dense) + files(hidden.keyword)
+    for before, after in ((rankings.dense, hidden.dense), (rankings.keyword, hidden.keyword)):
+        assert after == [
+            pair for pair, name in zip(before, files(before), strict=True) if name != expected[0]
+        ]
