@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sklearn.linear_model import LogisticRegression
 
 from bot.services import Services
@@ -36,6 +37,24 @@ def test_without_hidden_cases_the_decide_model_is_the_class_balanced_regression(
 
     assert np.allclose(ours.coef_, balanced.coef_, atol=1e-4)
     assert np.allclose(ours.intercept_, balanced.intercept_, atol=1e-4)
+
+
+def test_a_zero_share_of_hidden_cases_is_the_balanced_regression_too() -> None:
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(40, 2))
+    y = x[:, 0] > -0.5
+    mean, scale = _standardised(x)
+    hidden = HiddenCases(
+        [Question("real", f"q{i}", "factual", "?", [], []) for i in range(30)],
+        rng.normal(size=(30, 2)),
+        0.0,
+    )
+
+    ours = fit_answering._fit_decide_model(x, y, hidden, mean, scale)
+    balanced = LogisticRegression(C=fit_answering.DECIDE_C, max_iter=5000, class_weight="balanced")
+    balanced.fit((x - mean) / scale, y)
+
+    assert np.allclose(ours.coef_, balanced.coef_, atol=1e-4)
 
 
 def test_hidden_cases_teach_declining_an_on_topic_question_with_weak_evidence() -> None:
@@ -94,3 +113,33 @@ def test_hiding_the_expected_documents_leaves_the_others_in_their_order(
         assert after == [
             pair for pair, name in zip(before, files(before), strict=True) if name != expected[0]
         ]
+
+
+def _questions(count: int) -> list[Question]:
+    return [Question("real", f"q{i}", "factual", "?", [], []) for i in range(count)]
+
+
+def test_no_question_is_scored_by_a_model_that_saw_its_hidden_case(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cases = _questions(30)
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(30, 2))
+    y = np.array([i % 3 != 0 for i in range(30)])
+    hidden = HiddenCases(cases, rng.normal(size=(30, 2)), 0.5)
+    seen: list[set[str]] = []
+    fit = fit_answering._fit_decide_model
+
+    def recording(
+        x: np.ndarray, y: np.ndarray, hidden: HiddenCases, mean: np.ndarray, scale: np.ndarray
+    ) -> LogisticRegression:
+        seen.append({q.qid + q.set_name for q in hidden.cases})
+        return fit(x, y, hidden, mean, scale)
+
+    monkeypatch.setattr(fit_answering, "_fit_decide_model", recording)
+    fit_answering._decide_out_of_fold(cases, x, y, 5, hidden)
+
+    tested = [{q.qid + q.set_name for q in test} for _, test in fit_answering._folds(cases, 5)]
+    assert len(seen) == len(tested) == 5
+    for hidden_ids, test_ids in zip(seen, tested, strict=True):
+        assert hidden_ids and not hidden_ids & test_ids
