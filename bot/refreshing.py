@@ -158,7 +158,7 @@ class Rollback:
 
 
 def roll_back(services: Services) -> Rollback:
-    """Serve the version built before the current one.
+    """Serve the version built before the current one; the current one is never served again.
 
     Raises:
         RefreshBusyError: a refresh is running (it would publish over the rollback).
@@ -175,7 +175,7 @@ def roll_back(services: Services) -> Rollback:
             raise NothingToRollBackError(
                 "there is no earlier version to go back to" if current else "nothing is indexed yet"
             )
-        switch_to(services.engine, previous.version_id)
+        switch_to(services.engine, previous.version_id, setting_aside=current.version_id)
         return Rollback(left=current, serving=previous)
     finally:
         lock.release()

@@ -172,14 +172,29 @@ def publish_version(engine: Engine, version_id: str, documents: list[DocumentRec
         _point_current_at(connection, version_id)
 
 
-def switch_to(engine: Engine, version_id: str) -> None:
-    """Serve an existing ready version (used by rollback)."""
+# A version a rollback took out of service: never a rollback's target again, and retired with
+# the next build (only ready versions are kept).
+ROLLED_BACK = "rolled_back"
+
+
+def switch_to(engine: Engine, version_id: str, *, setting_aside: str | None = None) -> None:
+    """Serve an existing ready version (used by rollback), in one transaction.
+
+    ``setting_aside`` is the version a rollback leaves: it is marked rolled back, so a later
+    rollback goes to the version served before, not back to the one an admin rejected.
+    """
     with engine.begin() as connection:
         status = connection.execute(
             select(kb_versions.c.status).where(kb_versions.c.version_id == version_id)
         ).scalar()
         if status != "ready":
             raise ValueError(f"version {version_id} is not ready (status: {status})")
+        if setting_aside is not None:
+            connection.execute(
+                update(kb_versions)
+                .where(kb_versions.c.version_id == setting_aside)
+                .values(status=ROLLED_BACK)
+            )
         _point_current_at(connection, version_id)
 
 

@@ -125,6 +125,24 @@ def test_rollback_serves_the_previous_version_and_its_answers(services: Services
     assert not services.answerer.answer(HEALTH_QUESTION).confident
 
 
+def test_a_version_rolled_back_from_is_never_served_again(services: Services) -> None:
+    run_refresh(services, _by_admin())
+    first = current_version(services.engine)
+    add_health_care(services.settings)
+    run_refresh(services, _by_admin())
+    rejected = current_version(services.engine)
+    roll_back(services)
+    run_refresh(services, _by_admin())
+
+    switched = roll_back(services)
+
+    assert first is not None and rejected is not None
+    assert switched.serving.version_id == first.version_id
+    assert switched.serving.version_id != rejected.version_id
+    with pytest.raises(NothingToRollBackError, match="no earlier version"):
+        roll_back(services)
+
+
 def test_rollback_waits_for_no_one_and_refuses_during_a_refresh(services: Services) -> None:
     run_refresh(services, _by_admin())
     add_health_care(services.settings)
