@@ -57,6 +57,19 @@ class Services:
         self.engine.dispose()
 
 
+def _database_error(settings: Settings, error: SQLAlchemyError) -> str:
+    """What went wrong with the database, naming the setting the operator actually chose.
+
+    The default SQLite file lives in the data dir, so its errors (a read-only file system, a
+    full disk) are the data dir's and their text is safe to show; a server's may hold its
+    address and user, so only their kind is shown.
+    """
+    if settings.database_url:
+        return f"DATABASE_URL: cannot use the database ({type(error).__name__})"
+    reason = getattr(error, "orig", None) or type(error).__name__
+    return f"SECTORBOT_DATA_DIR: cannot use the database in {settings.data_dir} ({reason})"
+
+
 def build_services(
     settings: Settings,
     *,
@@ -93,10 +106,13 @@ def build_services(
         keep_payloads_out_of_logs(engine)
     except (ArgumentError, NoSuchModuleError):
         raise StorageError("DATABASE_URL: not a database URL SQLAlchemy understands") from None
-    except SQLAlchemyError as error:
+    except ImportError as error:
         raise StorageError(
-            f"DATABASE_URL: cannot use the database ({type(error).__name__})"
+            f"DATABASE_URL: its database driver is not installed ({error.name or error}); the"
+            " bot runs on SQLite (the default) or PostgreSQL"
         ) from None
+    except SQLAlchemyError as error:
+        raise StorageError(_database_error(settings, error)) from None
     try:
         client = chroma_client or make_chroma_client(
             settings.data_dir, settings.chroma_host, settings.chroma_port

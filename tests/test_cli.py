@@ -500,6 +500,26 @@ def test_unusable_storage_fails_with_the_setting_named_and_no_password_shown(
         assert "s3cr3t-pw" not in result.output
 
 
+def test_a_database_without_its_driver_or_an_unusable_default_file_is_one_clear_line(
+    tmp_path: Path,
+) -> None:
+    no_driver = _run(["status"], DATABASE_URL="mysql://bot:s3cr3t-pw@db.example/bot")
+    data_dir = tmp_path / "data"
+    (data_dir / "sectorbot.db").mkdir(parents=True)
+    unusable_file = _run(["status"], SECTORBOT_DATA_DIR=str(data_dir))
+
+    assert no_driver.exit_code == unusable_file.exit_code == 1
+    assert isinstance(no_driver.exception, SystemExit), no_driver.exception
+    assert isinstance(unusable_file.exception, SystemExit), unusable_file.exception
+    assert "DATABASE_URL: its database driver is not installed (MySQLdb)" in no_driver.output
+    assert "s3cr3t-pw" not in no_driver.output
+    # The operator set no DATABASE_URL: the message names the data dir and why.
+    assert f"SECTORBOT_DATA_DIR: cannot use the database in {data_dir}" in unusable_file.output
+    assert "unable to open database file" in unusable_file.output
+    assert "DATABASE_URL" not in unusable_file.output
+
+
+
 def test_eval_of_an_empty_file_is_an_error(kb_dir: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty.jsonl"
     empty.write_text("\n", encoding="utf-8")
