@@ -113,11 +113,20 @@ def ingest(context: click.Context, sources: tuple[str, ...], reset: bool, as_jso
     from bot.refreshing import RefreshRequest
 
     services = _services(context)
+    first_build = bool(sources) and not reset and services.kb.current() is None
     request = RefreshRequest(trigger="cli", requested_by=_cli_user(), sources=sources, reset=reset)
     summary = _refresh_with_progress(services, request, quiet=as_json)
     _print_summary(summary, as_json)
     if not summary.indexed_anything:
         sys.exit(1)
+    if first_build and not as_json:
+        # `ask` builds the configured sources only into an empty knowledge base; after this one
+        # it is not empty, so without a word the bundled page would never be indexed.
+        click.echo(
+            "The configured sources (the bundled IWD page and sectorbot.toml's) are not indexed"
+            " yet; `sectorbot refresh` adds them beside these.",
+            err=True,
+        )
 
 
 @cli.command()

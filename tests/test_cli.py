@@ -359,6 +359,22 @@ def test_ingest_prints_a_text_summary_and_no_progress_bar_when_piped(tmp_path: P
     assert (summary["added"], summary["unchanged"], summary["embedded"]) == (0, 1, 0)
 
 
+def test_a_first_ingest_of_ones_own_documents_says_the_bundled_page_is_not_indexed(
+    tmp_path: Path,
+) -> None:
+    guide = tmp_path / "guide.md"
+    shutil.copyfile(DATA / "front_matter.md", guide)
+
+    first = _run(["ingest", str(guide)])
+    again = _run(["ingest", str(guide)])
+    reset = _run(["ingest", "--reset", str(guide)])
+
+    assert first.exit_code == again.exit_code == reset.exit_code == 0, first.output
+    assert "`sectorbot refresh` adds them" in first.stderr
+    assert "sectorbot refresh" not in again.stderr + reset.stderr
+
+
+
 def test_ingest_exits_1_when_nothing_could_be_indexed(tmp_path: Path) -> None:
     docs = tmp_path / "bad"
     docs.mkdir()
