@@ -21,6 +21,7 @@ from bot import messages
 from bot.blocks.answer import build_answer_blocks
 from bot.blocks.elements import Block
 from bot.followups import is_smalltalk, needs_context
+from bot.limits import QUESTION_LIMIT, too_long
 from bot.services import Services
 from bot.store import turns
 from bot.streaming import AnswerStream
@@ -33,11 +34,6 @@ DM_CONTEXT_WINDOW = dt.timedelta(minutes=30)
 DM_CONVERSATION = "dm"
 # Earlier turns an LLM sees to make a follow-up standalone.
 HISTORY_TURNS = 3
-# Questions run from 20 to 200 characters; 2,000 leaves room for a pasted paragraph. Longer
-# messages (Slack allows 40,000) are refused with a request to shorten, before any retrieval:
-# the embedding reads only the first ~1,000 characters anyway, and a partial answer to the
-# first part of a long paste could answer a different question than the one asked.
-QUESTION_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -238,11 +234,6 @@ def answer_in_conversation(
         _remember_ts(services, reply.turn_id, ts)
     finally:
         indicator.stop()
-
-
-def too_long(question: str) -> bool:
-    """Whether ``question`` is over ``QUESTION_LIMIT`` and must be refused, not answered."""
-    return len(question) > QUESTION_LIMIT
 
 
 def _post_note(client: WebClient, asked: Asked, text: str) -> None:

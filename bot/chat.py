@@ -19,10 +19,11 @@ from typing import Protocol, TextIO
 
 from bot import ids, messages
 from bot.answer_text import format_answer
-from bot.answering import QUESTION_LIMIT, Asked, contact_for, prepare_reply, too_long
+from bot.answering import Asked, contact_for, prepare_reply
 from bot.handoff import outbox, workflow
 from bot.handoff.form import INTEREST_LABELS, LABELS, HandoffForm, guess_interest, validate
 from bot.handoff.store import terminal_requester
+from bot.limits import QUESTION_LIMIT, too_long
 from bot.services import Services
 from bot.slack_text import storable
 from knowledge import Answer, route_contact

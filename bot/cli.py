@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from bot.services import Services
     from bot.settings import Settings
     from ingest import RefreshSummary
+    from knowledge import Answer
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
@@ -154,6 +155,7 @@ def ask(context: click.Context, question: str, as_json: bool, as_blocks: bool) -
     """  # noqa: D301
     from bot.answer_text import format_answer
     from bot.blocks.preview import builder_url, preview_message
+    from bot.limits import too_long
 
     if not question.strip():
         raise click.UsageError("QUESTION is empty; ask something, or use - to read from stdin")
@@ -166,10 +168,10 @@ def ask(context: click.Context, question: str, as_json: bool, as_blocks: bool) -
     for text in questions:
         if not text:
             continue
-        answer = services.answerer.answer(text)
+        answer = _refused(text) if too_long(text) else services.answerer.answer(text)
         if reading_stdin and not as_json:
             # Several answers in a row: each under its question, as in chat, so none runs on.
-            click.echo(f"> {text}")
+            click.echo(f"> {text if not too_long(text) else text[:QUOTED_CHARS] + '…'}")
         if as_json:
             click.echo(json.dumps(answer.as_json(), ensure_ascii=False))
             sys.stdout.flush()
@@ -504,6 +506,19 @@ def _refresh_with_progress(
             return run_refresh(services, request, progress=progress)
         except (RefreshError, RefreshBusyError) as error:
             raise click.ClickException(str(error)) from None
+
+
+# A refused question is quoted this far above its reply, as `chat` quotes nothing of it.
+QUOTED_CHARS = 80
+
+
+def _refused(question: str) -> Answer:
+    """The reply to a question over the length limit: a request to ask again, nothing searched."""
+    from bot.limits import QUESTION_LIMIT
+    from knowledge import Answer
+
+    reply = messages.question_too_long(len(question), QUESTION_LIMIT)
+    return Answer(question, reply, (), False, "question", declined_because="policy")
 
 
 def _ensure_knowledge(services: Services, *, quiet: bool) -> None:

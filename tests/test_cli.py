@@ -131,6 +131,21 @@ def test_answers_read_from_stdin_as_text_each_stand_under_their_question(kb_dir:
     assert "Sources:" in first and "Sources:" not in second
 
 
+def test_a_question_over_the_length_limit_is_refused_as_in_chat_and_slack(kb_dir: Path) -> None:
+    marker = "ECHO-MARK-" + "x" * 90
+    long_question = "How do I join a sector partnership? " * 60 + marker
+
+    alone = _run(["ask", long_question])
+    piped = _run(["ask", "-"], stdin=f"What is a sector partnership?\n{long_question}\n")
+
+    assert alone.exit_code == piped.exit_code == 0, alone.output
+    refusal = f"That message is {len(long_question):,} characters long"
+    assert refusal in alone.stdout and refusal in piped.stdout
+    assert "Kathy Leggett" not in alone.stdout  # not answered (nor routed) at all
+    assert marker not in alone.stdout + piped.stdout  # nothing of it echoed past its start
+    assert piped.stdout.count("\n> ") + piped.stdout.startswith("> ") == 2
+
+
 def test_an_out_of_scope_question_is_not_answered_confidently(kb_dir: Path) -> None:
     result = _run(["ask", OUT_OF_SCOPE_QUESTION, "--json"])
 
@@ -374,7 +389,6 @@ def test_a_first_ingest_of_ones_own_documents_says_the_bundled_page_is_not_index
     assert "sectorbot refresh" not in again.stderr + reset.stderr
 
 
-
 def test_ingest_exits_1_when_nothing_could_be_indexed(tmp_path: Path) -> None:
     docs = tmp_path / "bad"
     docs.mkdir()
@@ -533,7 +547,6 @@ def test_a_database_without_its_driver_or_an_unusable_default_file_is_one_clear_
     assert f"SECTORBOT_DATA_DIR: cannot use the database in {data_dir}" in unusable_file.output
     assert "unable to open database file" in unusable_file.output
     assert "DATABASE_URL" not in unusable_file.output
-
 
 
 def test_eval_of_an_empty_file_is_an_error(kb_dir: Path, tmp_path: Path) -> None:

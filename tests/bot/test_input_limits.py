@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering import QUESTION_LIMIT
 from bot.blocks.handoff import Prefill, build_handoff_modal
 from bot.handoff import store
 from bot.handoff.form import LIMITS
+from bot.limits import QUESTION_LIMIT
 from knowledge.embeddings import MiniLMEmbedder, Vectors
 from tests.bot.conftest import RunningApp, slack_settings, start_app
 from tests.bot.handoff_helpers import VALID_FORM

@@ -11,11 +11,12 @@ from slack_sdk import WebClient
 
 from bot import ids, messages
 from bot.admin import texts
-from bot.answering import QUESTION_LIMIT, Asked, contact_for, prepare_reply, too_long
+from bot.answering import Asked, contact_for, prepare_reply
 from bot.blocks.contact import build_contact_blocks
 from bot.handoff.metadata import metadata_key
 from bot.handoff.modal import Opening, open_or_explain
 from bot.handoff.store import OPEN_STATUSES, list_requests
+from bot.limits import QUESTION_LIMIT, too_long
 from bot.listeners.commands.admin import handle_admin, is_admin
 from bot.services import Services
 from bot.slack_text import escape, plain_text
