@@ -29,6 +29,7 @@ from dotenv import load_dotenv
 
 from bot import messages
 from bot.handoff.store import STATUSES
+from bot.limits import QUESTION_LIMIT, too_long
 from bot.settings import SettingsError, load_settings
 
 # Each command imports what it uses when it runs, so `sectorbot --help` loads neither the
@@ -155,7 +156,6 @@ def ask(context: click.Context, question: str, as_json: bool, as_blocks: bool) -
     """  # noqa: D301
     from bot.answer_text import format_answer
     from bot.blocks.preview import builder_url, preview_message
-    from bot.limits import too_long
 
     if not question.strip():
         raise click.UsageError("QUESTION is empty; ask something, or use - to read from stdin")
@@ -168,10 +168,11 @@ def ask(context: click.Context, question: str, as_json: bool, as_blocks: bool) -
     for text in questions:
         if not text:
             continue
-        answer = _refused(text) if too_long(text) else services.answerer.answer(text)
+        refused = too_long(text)
+        answer = _refused(text) if refused else services.answerer.answer(text)
         if reading_stdin and not as_json:
             # Several answers in a row: each under its question, as in chat, so none runs on.
-            click.echo(f"> {text if not too_long(text) else text[:QUOTED_CHARS] + '…'}")
+            click.echo(f"> {text[:QUOTED_CHARS] + '…' if refused else text}")
         if as_json:
             click.echo(json.dumps(answer.as_json(), ensure_ascii=False))
             sys.stdout.flush()
@@ -508,13 +509,12 @@ def _refresh_with_progress(
             raise click.ClickException(str(error)) from None
 
 
-# A refused question is quoted this far above its reply, as `chat` quotes nothing of it.
+# Of a question too long to answer, only its start is quoted above the reply.
 QUOTED_CHARS = 80
 
 
 def _refused(question: str) -> Answer:
     """The reply to a question over the length limit: a request to ask again, nothing searched."""
-    from bot.limits import QUESTION_LIMIT
     from knowledge import Answer
 
     reply = messages.question_too_long(len(question), QUESTION_LIMIT)
