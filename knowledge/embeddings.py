@@ -40,6 +40,8 @@ BATCH_SIZE = 8
 # releases the GIL). On 2 cores, 1,500 short texts: 13.4 s on one thread, 7.6 s on two, 7.2 s
 # on three. A question's few texts are one batch, so answering never waits on the pool.
 EMBED_THREADS = max(1, min(4, os.cpu_count() or 1))
+# Up to this many texts (a question, its parts and their searches) are embedded one per pass.
+FEW_TEXTS = 6
 
 
 class Embedder(Protocol):
@@ -97,9 +99,11 @@ class MiniLMEmbedder:
         session, tokenizer = self._load()
         order = _shortest_first(texts)
         ordered = [texts[i] for i in order]
-        batches = [
-            ordered[start : start + BATCH_SIZE] for start in range(0, len(ordered), BATCH_SIZE)
-        ]
+        # A question's few texts each take a pass of their own, side by side on the threads: on
+        # 2 cores two texts embed in 11 ms so against 20 ms as one padded batch, five in 33 ms
+        # against 47 ms (bench/ask_latency.py times the answers).
+        size = 1 if len(ordered) <= FEW_TEXTS else BATCH_SIZE
+        batches = [ordered[start : start + size] for start in range(0, len(ordered), size)]
         rows = _in_threads(lambda batch: self._embed_batch(session, tokenizer, batch), batches)
         result: Vectors = np.vstack(rows)[np.argsort(order)]
         return result
@@ -237,8 +241,23 @@ def _in_threads(work: Callable[[Item], Done], items: Sequence[Item]) -> list[Don
     """``work`` on each item, in order; on ``EMBED_THREADS`` threads when there are several."""
     if len(items) < 2 or EMBED_THREADS < 2:
         return [work(item) for item in items]
-    with ThreadPoolExecutor(max_workers=EMBED_THREADS, thread_name_prefix="embed") as pool:
-        return list(pool.map(work, items))
+    return list(_pool(EMBED_THREADS).map(work, items))
+
+
+_pools: dict[tuple[int, int], ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    """The process's embedding threads, started once: a question waits only a few ms.
+
+    Keyed by process id too, as a forked child inherits the pool without its threads.
+    """
+    key = (os.getpid(), threads)
+    with _pools_lock:
+        if key not in _pools:
+            _pools[key] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="embed")
+        return _pools[key]
 
 
 def _shortest_first(texts: Sequence[str]) -> list[int]:

@@ -159,6 +159,8 @@ class _Sentence:
     terms: frozenset[str]
     asked: frozenset[str]
     tells_change: bool
+    is_item: bool
+    opens_list: bool
 
 
 def select(
@@ -257,6 +259,8 @@ def candidates(
                     terms,
                     terms & weights.keys(),
                     now > 0 and _TELLS_CHANGE.search(item.text) is not None,
+                    _is_item(item.text),
+                    item.text.rstrip().endswith(":"),
                 )
             )
         chunk_facts = [
@@ -309,7 +313,7 @@ def candidates(
                         math.log1p(len(text)),
                         len(terms & title_terms) / max(1, len(terms)),
                         float(first == 0),
-                        sum(s.text.startswith("- ") for s in window) / len(window),
+                        sum(s.is_item for s in window) / len(window),
                         float("://" in text),
                         len(asked) / max(1, len(terms)),
                         *dated,
@@ -348,10 +352,11 @@ def _list_end(sentences: list[_Sentence], first: int, last: int) -> int:
     A list cut short reads as if it were complete ("the members were: 9 employers; 3 labor").
     """
     window = sentences[first : last + 1]
-    in_list = window[-1].text.rstrip().endswith(":") or any(_is_item(s.text) for s in window)
+    if not (window[-1].opens_list or any(s.is_item for s in window)):
+        return last
     length = sum(len(s.text) + 1 for s in window)
     end = last
-    while in_list and end + 1 < len(sentences) and _is_item(sentences[end + 1].text):
+    while end + 1 < len(sentences) and sentences[end + 1].is_item:
         length += len(sentences[end + 1].text) + 1
         if length > LIST_CHARS:
             break

@@ -54,9 +54,22 @@ def test_similar_sentences_score_higher_than_unrelated_ones(minilm: MiniLMEmbedd
 
 def test_a_text_is_embedded_the_same_alone_or_padded_in_a_batch(minilm: MiniLMEmbedder) -> None:
     alone = minilm.embed(["Sector partnerships are regional."])[0]
-    batched = minilm.embed(["Sector partnerships are regional.", LONG_PREFIX])[0]
+    longer = [f"{LONG_PREFIX} {n}" for n in range(embeddings.FEW_TEXTS)]
+    batched = minilm.embed(["Sector partnerships are regional.", *longer])[0]
 
     np.testing.assert_allclose(alone, batched, atol=1e-5)
+
+
+def test_a_few_texts_embedded_side_by_side_come_back_in_the_order_given(
+    minilm: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = ["Who runs the sector partnerships now?", "PACE", "When did IWD take them over?"]
+    one_by_one = np.vstack([minilm.embed([text]) for text in texts])
+    monkeypatch.setattr(embeddings, "EMBED_THREADS", 2)
+
+    together = minilm.embed(texts)
+
+    np.testing.assert_allclose(together, one_by_one, atol=1e-6)
 
 
 def test_batches_run_on_several_threads_give_each_text_its_own_vectors(
