@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -143,3 +144,23 @@ def test_no_question_is_scored_by_a_model_that_saw_its_hidden_case(
     assert len(seen) == len(tested) == 5
     for hidden_ids, test_ids in zip(seen, tested, strict=True):
         assert hidden_ids and not hidden_ids & test_ids
+
+
+def test_the_held_out_messages_are_not_among_the_intent_examples() -> None:
+    lines = (REPO / "knowledge" / "answering" / "data" / "intent_examples.jsonl").read_text()
+    fitted = {_plain(json.loads(line)["text"]) for line in lines.splitlines() if line.strip()}
+    held_out = fit_answering.read_held_out(fit_answering.HELD_OUT_INTENTS)
+
+    assert {intent for _, intent in held_out} == {"question", "involvement"}
+    assert [text for text, _ in held_out if _plain(text) in fitted] == []
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def test_routing_counts_recall_over_requests_and_false_routes_over_the_rest() -> None:
+    guessed = ["involvement", "question", "involvement", "question", "smalltalk"]
+    wanted = [True, True, False, False, False]
+
+    assert fit_answering.routing(guessed, wanted) == (0.5, 1 / 3)
