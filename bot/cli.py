@@ -16,6 +16,7 @@ Examples:
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import logging
 import os
@@ -116,7 +117,7 @@ def ingest(context: click.Context, sources: tuple[str, ...], reset: bool, as_jso
 
     services = _services(context)
     first_build = bool(sources) and not reset and services.kb.current() is None
-    request = RefreshRequest(trigger="cli", requested_by=_cli_user(), sources=sources, reset=reset)
+    request = RefreshRequest(trigger="cli", requested_by=cli_user(), sources=sources, reset=reset)
     summary = _refresh_with_progress(services, request, quiet=as_json)
     _print_summary(summary, as_json)
     if not summary.indexed_anything:
@@ -210,7 +211,7 @@ def chat(context: click.Context) -> None:
         click.echo(messages.chat_welcome(route_contact(context.obj.contacts, "")), err=True)
     console = TerminalConsole(sys.stdin, sys.stdout, interactive=interactive)
     try:
-        run_chat(services, console, _cli_user())
+        run_chat(services, console, cli_user())
     except KeyboardInterrupt:
         click.echo("", err=True)
     finally:
@@ -420,7 +421,7 @@ def refresh_command(context: click.Context, as_json: bool) -> None:
     from bot.refreshing import RefreshRequest
 
     services = _services(context)
-    request = RefreshRequest(trigger="cli", requested_by=_cli_user())
+    request = RefreshRequest(trigger="cli", requested_by=cli_user())
     summary = _refresh_with_progress(services, request, quiet=as_json)
     _print_summary(summary, as_json)
     if not summary.indexed_anything:
@@ -491,8 +492,15 @@ def sources(context: click.Context, as_json: bool) -> None:
     click.echo(json.dumps(listing.as_json()) if as_json else "\n".join(listing.lines()))
 
 
-def _cli_user() -> str:
-    return os.environ.get("USER") or os.environ.get("USERNAME") or "an unnamed user"
+def cli_user() -> str:
+    """Who runs the command: the login name, from the account when no variable gives it.
+
+    A container or a CI job often has no ``$USER``; refreshes and hand-offs still name someone.
+    """
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no variable and no account entry for this uid
+        return "an unnamed user"
 
 
 def _refresh_with_progress(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from bot.cli import cli
+from bot.cli import cli, cli_user
 from bot.progress import TerminalProgress
 from tests.conftest import _SCRUBBED_PREFIXES, CORPUS, DATA, REPO
 
@@ -712,3 +713,12 @@ def test_a_configured_sitemap_is_fetched_with_its_domains_and_page_limit(tmp_pat
     summary = json.loads(result.stdout)
     assert summary["details"]["added"] == [web.url("/a.html"), web.url("/b.html")]
     assert "/c.html" not in web.paths()
+
+
+def test_without_user_variables_the_terminal_user_is_the_account_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+
+    assert cli_user() == pwd.getpwuid(os.getuid()).pw_name
