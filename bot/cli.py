@@ -467,10 +467,14 @@ def status(context: click.Context, as_json: bool) -> None:
     Example:
       sectorbot status --json
     """  # noqa: D301
-    from bot.admin.status import knowledge_status
+    from bot.admin.status import knowledge_status, storage_lines
 
-    report = knowledge_status(_services(context))
-    click.echo(json.dumps(report.as_json()) if as_json else "\n".join(report.lines()))
+    services = _services(context)
+    report = knowledge_status(services)
+    if as_json:
+        click.echo(json.dumps({**report.as_json(), "data_dir": str(services.settings.data_dir)}))
+    else:
+        click.echo("\n".join([*report.lines(), *storage_lines(services.settings)]))
 
 
 @cli.command()

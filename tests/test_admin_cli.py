@@ -7,7 +7,9 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from bot.admin.status import storage_lines
 from bot.cli import cli
+from bot.settings import load_settings
 from ingest.lock import refresh_lock
 from knowledge.store.db import make_engine
 from tests.bot.admin_helpers import add_health_care, configured_site
@@ -59,6 +61,26 @@ def test_refresh_status_sources_and_rollback_from_the_command_line(tmp_path: Pat
         "service." in text
     )
     assert status["refresh_interval_hours"] == 0
+    assert f"Data dir: {(tmp_path / 'data').resolve()} (SECTORBOT_DATA_DIR)." in text
+    assert status["data_dir"] == str((tmp_path / "data").resolve())
+
+
+def test_status_names_a_database_and_a_chroma_server_without_credentials(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "SECTORBOT_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": "postgres://pat:s3cret@db.internal:5432/sectorbot",
+            "CHROMA_HOST": "vectors.internal",
+        }
+    )
+
+    lines = storage_lines(settings)
+
+    assert lines[1:] == [
+        "Database: postgresql sectorbot on db.internal (DATABASE_URL).",
+        "Vectors: Chroma server at vectors.internal:8000.",
+    ]
+    assert not [line for line in lines if "s3cret" in line or "pat" in line]
 
 
 def test_an_ingest_that_could_read_nothing_is_recorded_as_failed(tmp_path: Path) -> None:

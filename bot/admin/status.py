@@ -6,10 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from bot.admin.schedule import next_refresh_due
 from bot.admin.when import ago, stamp
 from bot.refreshing import refresh_running
 from bot.services import Services
+from bot.settings import Settings
 from ingest import RefreshRun, count_of, last_finished, running_run
 from knowledge import VersionRecord, current_version, version_before_current
 
@@ -140,3 +143,22 @@ def _run_json(run: RefreshRun | None) -> dict[str, Any] | None:
         "error": run.error,
         "summary": run.summary,
     }
+
+
+def storage_lines(settings: Settings) -> list[str]:
+    """Where this command's knowledge base and hand-offs are kept (for the terminal only).
+
+    Run from another folder without ``SECTORBOT_DATA_DIR``, the CLI reads another, empty data
+    dir; saying which one it read keeps that from looking like lost documents or hand-offs.
+    No credentials: a database URL is shown as its kind, host and database name.
+    """
+    lines = [f"Data dir: {settings.data_dir} (SECTORBOT_DATA_DIR)."]
+    if settings.database_url:
+        url = make_url(settings.sqlalchemy_url)
+        host = f" on {url.host}" if url.host else ""
+        lines.append(
+            f"Database: {url.get_backend_name()} {url.database or ''}{host} (DATABASE_URL)."
+        )
+    if settings.chroma_host:
+        lines.append(f"Vectors: Chroma server at {settings.chroma_host}:{settings.chroma_port}.")
+    return lines
