@@ -133,7 +133,7 @@ def ingest(context: click.Context, sources: tuple[str, ...], reset: bool, as_jso
 
 
 @cli.command()
-@click.argument("question")
+@click.argument("words", nargs=-1, required=True, metavar="QUESTION")
 @json_option
 @click.option(
     "--blocks",
@@ -142,22 +142,25 @@ def ingest(context: click.Context, sources: tuple[str, ...], reset: bool, as_jso
     help="Print the Slack message (Block Kit JSON) and a Block Kit Builder link.",
 )
 @click.pass_context
-def ask(context: click.Context, question: str, as_json: bool, as_blocks: bool) -> None:
+def ask(context: click.Context, words: tuple[str, ...], as_json: bool, as_blocks: bool) -> None:
     """Answer one question, with numbered sources.
 
-    With QUESTION "-", answers one question per line of stdin, in order. `--json` prints one
-    JSON object per answer (docs/cli.md lists its fields); `--blocks` prints the message the
-    Slack app would post and a link that opens it in Slack's Block Kit Builder.
+    QUESTION may be quoted or not (quote it when it holds "?" or "*", which the shell may
+    expand). With QUESTION "-", answers one question per line of stdin, in order. `--json`
+    prints one JSON object per answer (docs/cli.md lists its fields); `--blocks` prints the
+    message the Slack app would post and a link that opens it in Slack's Block Kit Builder.
 
     \b
     Examples:
       sectorbot ask "How can my company join a sector partnership?"
+      sectorbot ask what are sector partnerships
       sectorbot ask "Who runs the sector partnerships now?" --blocks
       printf 'What are sector partnerships?\\n' | sectorbot ask - --json
     """  # noqa: D301
     from bot.answer_text import format_answer
     from bot.blocks.preview import builder_url, preview_message
 
+    question = " ".join(words)
     if not question.strip():
         raise click.UsageError("QUESTION is empty; ask something, or use - to read from stdin")
     if as_json and as_blocks:

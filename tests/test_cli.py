@@ -209,6 +209,16 @@ def test_ask_without_json_prints_the_answer_and_its_sources(kb_dir: Path) -> Non
     assert not any(line.startswith(">") for line in result.stdout.splitlines())
 
 
+def test_a_question_typed_without_quotes_is_answered_as_the_quoted_one(kb_dir: Path) -> None:
+    quoted = _run(["ask", "what are sector partnerships", "--json"])
+    unquoted = _run(["ask", "what", "are", "sector", "partnerships", "--json"])
+
+    assert unquoted.exit_code == 0, unquoted.output
+    answer = json.loads(unquoted.stdout)
+    assert answer["question"] == "what are sector partnerships"
+    assert answer["answer"] == json.loads(quoted.stdout)["answer"]
+
+
 def test_what_a_sector_partnership_is_is_answered_with_the_pages_own_definition(
     kb_dir: Path,
 ) -> None:
