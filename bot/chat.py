@@ -172,10 +172,18 @@ def _ask_form(console: Console, details: str) -> HandoffForm | None:
     asking = list(LABELS)
     while asking:
         for name in asking:
-            value = _ask_field(console, name, getattr(form, name))
-            if value is None:
-                return None
-            form = replace(form, **{name: value})
+            suggestion = getattr(form, name)
+            while True:
+                value = _ask_field(console, name, suggestion)
+                if value is None:
+                    return None
+                form = replace(form, **{name: value})
+                error = _own_error(form, name)
+                if error is None:
+                    break
+                # Asked again at once, while the person still has it in mind (and piped answers
+                # stay in step with their questions), without offering the rejected value back.
+                console.write(f"{LABELS[name]}: {error}")
         errors = validate(form)
         for name, error in errors.items():
             console.write(f"{LABELS[name]}: {error}")
@@ -183,11 +191,24 @@ def _ask_form(console: Console, details: str) -> HandoffForm | None:
     return form
 
 
+def _own_error(form: HandoffForm, name: str) -> str | None:
+    """The rule this field breaks on its own, or None.
+
+    An empty e-mail or phone breaks a rule only with the other one empty too: that is judged
+    once both were asked.
+    """
+    if name in (ids.HANDOFF_EMAIL, ids.HANDOFF_PHONE) and not getattr(form, name):
+        return None
+    return validate(form).get(name)
+
+
 def _ask_field(console: Console, name: str, suggestion: str) -> str | None:
     """One answer: the typed value, or the suggestion on Enter; None on /cancel or the end."""
     label = LABELS[name]
+    if name == ids.HANDOFF_NAME:
+        label += " (required)"
     if name == ids.HANDOFF_INTEREST:
-        label += f" ({', '.join(INTEREST_LABELS)})"
+        label += f" ({', '.join(INTEREST_LABELS)}; required)"
     shown = suggestion if len(suggestion) <= 60 else suggestion[:57] + "..."
     line = console.read(f"{label}{f' [{shown}]' if shown else ''}: ")
     if line is None:

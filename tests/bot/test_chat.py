@@ -101,7 +101,7 @@ def test_a_wish_to_join_shows_the_contact_and_the_form_files_a_hand_off(
     assert "Type /handoff to leave your details, and Kathy Leggett will get back to you." in (
         result.stdout
     )
-    for prompt in ("Name: Jo Prairie", "Phone: \n", "What would you like to do? (join, start"):
+    for prompt in ("Name (required): Jo Prairie", "Phone: \n", "What would you like to do? (join, start"):
         assert prompt in result.stdout
     assert "Details [How can my company join a sector partnership?]: " in result.stdout
     [request] = _requests(data_dir, minilm)
@@ -124,15 +124,20 @@ def test_a_wish_to_join_shows_the_contact_and_the_form_files_a_hand_off(
 def test_the_form_asks_again_where_its_rules_find_a_mistake(
     data_dir: Path, minilm: MiniLMEmbedder
 ) -> None:
-    lines = ["/handoff", "", "Prairie Tools", "jo at prairie tools", "", "", "", "dance", "Hi"]
-    lines += ["Jo Prairie", "jo@prairietools.example", "start"]
+    # Each mistake is pointed out, and its question asked again, before the next question.
+    lines = ["/handoff", "", "Jo Prairie", "Prairie Tools", "jo at prairie tools"]
+    lines += ["jo@prairietools.example", "", "", "", "dance", "start", "Hi"]
 
     result = _chat(data_dir, lines)
 
     assert result.exit_code == 0, result.output
-    assert "Name: Please give a name" in result.stdout
-    assert "E-mail: That doesn't look like an e-mail address" in result.stdout
-    assert "What would you like to do?: Please choose one." in result.stdout
+    out = result.stdout
+    assert "Name (required): \nName: Please give a name" in out
+    assert "E-mail: That doesn't look like an e-mail address (name@example.com).\nE-mail: " in out
+    assert "; required): dance\nWhat would you like to do?: Please choose one.\nWhat" in out
+    assert "[dance]" not in out and "[jo at prairie tools]" not in out
+    assert out.index("Please give a name") < out.index("Organization: ")
+    assert out.index("look like an e-mail") < out.index("Phone: ")
     [request] = _requests(data_dir, minilm)
     assert (request.name, request.email, request.interest, request.details) == (
         "Jo Prairie",
