@@ -13,12 +13,15 @@ from typing import Any
 
 from sqlalchemy import Engine, false, func, or_, select
 
+from bot.followups import needs_context
 from bot.store.feedback import answer_feedback
 from bot.store.turns import conversation_turns
 from knowledge import as_utc
 
 # Embedding is the slow step (about 4 ms a new question; repeats come from the cache).
 READ_LIMIT = 2000
+# How far back a follow-up's conversation is read for the question it leant on (as answering).
+EARLIER_TURNS = 3
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,20 @@ class Gap:
     asked_at: dt.datetime
     declined: bool
     not_helpful: bool
+    # The conversation's earlier question a short follow-up leant on ("and before that?").
+    follows: str | None = None
+    channel_id: str | None = None
+    conversation: str | None = None
+
+    @property
+    def wording(self) -> str:
+        """The question as the report shows it: a follow-up with what it followed."""
+        question = self.question.strip()
+        return (
+            f"{question} (asked after \u201c{self.follows.strip()}\u201d)"
+            if self.follows
+            else question
+        )
 
 
 def gather_gaps(
@@ -55,13 +72,47 @@ def gather_gaps(
         gaps[gap.turn_id] = gap if known is None else replace(known, not_helpful=True)
     newest = sorted(gaps.values(), key=lambda gap: (gap.asked_at, gap.turn_id), reverse=True)
     more = len(newest) > limit or len(declined) > limit or len(not_helpful) > limit
-    return newest[:limit], more
+    return [_with_what_it_followed(engine, gap) for gap in newest[:limit]], more
+
+
+def _with_what_it_followed(engine: Engine, gap: Gap) -> Gap:
+    """A short follow-up with the question it leant on: alone, "and before that?" says nothing.
+
+    That is the conversation's last question answered confidently before it (else its last
+    one), as the bot chose it when answering.
+    """
+    if gap.channel_id is None or gap.conversation is None or not needs_context(gap.question):
+        return gap
+    turns = conversation_turns.c
+    query = (
+        select(turns.question, turns.confident)
+        .where(
+            turns.channel_id == gap.channel_id,
+            turns.conversation == gap.conversation,
+            turns.created_at < gap.asked_at,
+        )
+        .order_by(turns.created_at.desc())
+        .limit(EARLIER_TURNS)
+    )
+    with engine.connect() as connection:
+        earlier = connection.execute(query).all()
+    if not earlier:
+        return gap
+    follows = next((row.question for row in earlier if row.confident), earlier[0].question)
+    return replace(gap, follows=follows)
 
 
 def _declined(engine: Engine, since: dt.datetime | None, limit: int) -> list[Gap]:
     turns = conversation_turns.c
     query = (
-        select(turns.turn_id, turns.question, turns.user_id, turns.created_at)
+        select(
+            turns.turn_id,
+            turns.question,
+            turns.user_id,
+            turns.created_at,
+            turns.channel_id,
+            turns.conversation,
+        )
         .where(
             turns.confident == false(),
             turns.intent == "question",
@@ -77,7 +128,16 @@ def _declined(engine: Engine, since: dt.datetime | None, limit: int) -> list[Gap
     with engine.connect() as connection:
         rows = connection.execute(query).all()
     return [
-        Gap(row.turn_id, row.question, row.user_id, _utc(row.created_at), True, False)
+        Gap(
+            row.turn_id,
+            row.question,
+            row.user_id,
+            _utc(row.created_at),
+            True,
+            False,
+            channel_id=row.channel_id,
+            conversation=row.conversation,
+        )
         for row in rows
     ]
 
@@ -90,12 +150,26 @@ def _not_helpful(engine: Engine, since: dt.datetime | None, limit: int) -> list[
     asked_at = func.coalesce(turns.created_at, feedback.created_at).label("asked_at")
     asker = func.coalesce(turns.user_id, feedback.user_id).label("asker")
     query = (
-        select(feedback.turn_id, feedback.question, asker, asked_at)
+        select(
+            feedback.turn_id,
+            feedback.question,
+            asker,
+            asked_at,
+            turns.channel_id,
+            turns.conversation,
+        )
         .select_from(
             answer_feedback.outerjoin(conversation_turns, turns.turn_id == feedback.turn_id)
         )
         .where(feedback.helpful == false())
-        .group_by(feedback.turn_id, feedback.question, asker, asked_at)
+        .group_by(
+            feedback.turn_id,
+            feedback.question,
+            asker,
+            asked_at,
+            turns.channel_id,
+            turns.conversation,
+        )
         .order_by(asked_at.desc(), feedback.turn_id.desc())
         .limit(limit)
     )
@@ -104,7 +178,17 @@ def _not_helpful(engine: Engine, since: dt.datetime | None, limit: int) -> list[
     with engine.connect() as connection:
         rows = connection.execute(query).all()
     return [
-        Gap(row.turn_id, row.question, row.asker, _utc(row.asked_at), False, True) for row in rows
+        Gap(
+            row.turn_id,
+            row.question,
+            row.asker,
+            _utc(row.asked_at),
+            False,
+            True,
+            channel_id=row.channel_id,
+            conversation=row.conversation,
+        )
+        for row in rows
     ]
 
 

@@ -54,7 +54,7 @@ class _Wording:
 
     @property
     def text(self) -> str:
-        return max(self.gaps, key=lambda gap: (gap.asked_at, gap.turn_id)).question.strip()
+        return max(self.gaps, key=lambda gap: (gap.asked_at, gap.turn_id)).wording
 
     @property
     def last_asked(self) -> dt.datetime:
@@ -77,7 +77,7 @@ def group_gaps(gaps: Sequence[Gap], embedder: Embedder) -> list[GapGroup]:
 def _wordings(gaps: Sequence[Gap]) -> list[_Wording]:
     by_key: dict[str, _Wording] = {}
     for gap in gaps:
-        key = _normalise(gap.question)
+        key = _normalise(gap.wording)
         if key:
             by_key.setdefault(key, _Wording(key, [])).gaps.append(gap)
     # Most-asked first, so the common wording seeds its group's centroid.

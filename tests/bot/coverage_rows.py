@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, update
@@ -13,6 +14,7 @@ from knowledge.types import Answer, DeclineReason, Intent
 
 # The CLI and App Home report up to the real clock, so rows are dated relative to it.
 NOW = dt.datetime.now(dt.UTC)
+_THREADS = itertools.count(100)
 
 
 def day(days_ago: float) -> str:
@@ -36,14 +38,18 @@ def asked(
     confident: bool = False,
     intent: Intent = "question",
     declined_because: DeclineReason | None = None,
+    conversation: str | None = None,
 ) -> str:
-    """Store one answered question, asked ``days_ago`` days before ``NOW``; returns its turn id."""
+    """Store one answered question, asked ``days_ago`` days before ``NOW``; returns its turn id.
+
+    Each question starts its own thread unless ``conversation`` names one to continue.
+    """
     reply = "Yes." if confident else "I could not find that."
     answer = Answer(question, reply, (), confident, intent, declined_because=declined_because)
     turn_id = turns.add_turn(
         engine,
         channel_id="C_GENERAL",
-        conversation="1700000000.000100",
+        conversation=conversation or f"1700000000.{next(_THREADS):06d}",
         user_id=user,
         surface="mention",
         text=question,

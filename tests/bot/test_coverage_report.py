@@ -56,6 +56,29 @@ def test_a_declined_question_that_also_got_not_helpful_counts_once_as_declined(
     assert (group.count, group.declined, group.not_helpful, group.askers) == (1, 1, 0, 1)
 
 
+def test_a_short_follow_up_is_shown_with_the_question_it_followed(engine: Engine) -> None:
+    thread = "1700000500.000001"
+    asked(
+        engine,
+        "Who runs the sector partnerships now?",
+        confident=True,
+        days_ago=3,
+        conversation=thread,
+    )
+    asked(engine, "and before that?", days_ago=2.9, conversation=thread)
+    unhelpful = asked(engine, "how much is it?", confident=True, days_ago=2.8, conversation=thread)
+    judged(engine, unhelpful)
+    asked(engine, "and before that?", days_ago=1)  # a thread of its own: nothing to follow
+
+    report = build_report(engine, FakeEmbedder(), now=NOW)
+
+    assert sorted(group.question for group in report.groups) == [
+        "and before that?",
+        "and before that? (asked after \u201cWho runs the sector partnerships now?\u201d)",
+        "how much is it? (asked after \u201cWho runs the sector partnerships now?\u201d)",
+    ]
+
+
 def test_answers_judged_not_helpful_count_and_helpful_ones_do_not(engine: Engine) -> None:
     unhelpful = asked(engine, GRANTS, user="U_ONE", confident=True)
     helpful = asked(engine, CHILDCARE, user="U_TWO", confident=True)
