@@ -176,16 +176,26 @@ def lead_in(passage: Passage) -> str:
 
 
 def readable(sentences: Sequence[str]) -> str:
-    """Sentences as prose: list items run on with semicolons, table cells likewise."""
+    """Sentences as prose: list items run on with semicolons, table cells likewise.
+
+    A line without an end stop (a heading, "Last reviewed: March 2019") gets a period before a
+    capitalised next sentence, which would otherwise read as its continuation (a long sentence
+    cut in two goes on in lower case and is left as it is).
+    """
     out: list[str] = []
     for sentence in sentences:
         text = sentence.strip().replace(" | ", "; ")
         if text.startswith("- ") and out:
             out[-1] = out[-1].rstrip(".;") + ("" if out[-1].endswith(":") else ";") + " " + text[2:]
         else:
+            if out and out[-1][-1:] not in _ENDS and text.removeprefix("- ")[:1].isupper():
+                out[-1] += "."
             out.append(text.removeprefix("- "))
     joined = " ".join(out).rstrip(" ;|")
-    return joined if joined[-1:] in '.!?:)"”' else joined + "."
+    return joined if joined[-1:] in _ENDS else joined + "."
+
+
+_ENDS = '.!?:;)"”'
 
 
 def number_sources(

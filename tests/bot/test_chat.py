@@ -101,7 +101,11 @@ def test_a_wish_to_join_shows_the_contact_and_the_form_files_a_hand_off(
     assert "Type /handoff to leave your details, and Kathy Leggett will get back to you." in (
         result.stdout
     )
-    for prompt in ("Name (required): Jo Prairie", "Phone: \n", "What would you like to do? (join, start"):
+    for prompt in (
+        "Name (required): Jo Prairie",
+        "Phone: \n",
+        "What would you like to do? (join, start",
+    ):
         assert prompt in result.stdout
     assert "Details [How can my company join a sector partnership?]: " in result.stdout
     [request] = _requests(data_dir, minilm)

@@ -1,4 +1,5 @@
 from knowledge.acronyms import expand, find_acronyms
+from knowledge.answering.compose import readable
 from knowledge.sentences import split_sentences
 from knowledge.terms import content_terms, name_terms, stem
 
@@ -69,3 +70,20 @@ def test_acronyms_the_documents_define_are_searched_with_their_long_form() -> No
     assert (
         expand("Iowa Workforce Development (IWD)", acronyms) == "Iowa Workforce Development (IWD)"
     )
+
+
+def test_a_line_without_an_end_stop_is_not_run_into_the_next_sentence() -> None:
+    lines = split_sentences(
+        "Industries covered by the councils\n\nLast reviewed: March 2019\n\nThe councils cover "
+        "welding, nursing and trucking, in a sentence long enough to be cut: "
+        + "and more trades " * 30
+        + "and that ends here."
+    )
+
+    quoted = readable(lines)
+
+    assert quoted.startswith(
+        "Industries covered by the councils. Last reviewed: March 2019. The councils cover"
+    )
+    # A long sentence cut in two (its second part in lower case) still reads as one.
+    assert ". and more trades" not in quoted
