@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from dotenv import load_dotenv
+from dotenv import dotenv_values, load_dotenv
 
 from bot import messages
 from bot.handoff.store import STATUSES
 from bot.limits import QUESTION_LIMIT, too_long
-from bot.settings import SettingsError, load_settings
+from bot.settings import SettingsError, load_settings, misspelt_keys
 
 # Each command imports what it uses when it runs, so `sectorbot --help` loads neither the
 # knowledge base nor the Slack app (0.7 s instead of 1.1-1.5 s); these are for type checking.
@@ -63,7 +63,12 @@ def cli(context: click.Context) -> None:
     # Everything this process creates (the data dir, databases, Chroma's files) is private:
     # it holds questions with who asked them, and hand-offs with names, phones and e-mails.
     os.umask(0o077)
-    load_dotenv(Path.cwd() / ".env", override=False)
+    dotenv = Path.cwd() / ".env"
+    load_dotenv(dotenv, override=False)
+    for key, setting in misspelt_keys(dotenv_values(dotenv)).items():
+        click.echo(
+            f"warning: .env sets {key}, which is not a setting; did you mean {setting}?", err=True
+        )
     try:
         settings = load_settings(os.environ)
     except SettingsError as error:

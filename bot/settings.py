@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,6 +169,34 @@ class Settings:
     def default_contact(self) -> Contact:
         """The contact people are routed to when no topic rule picks another."""
         return self.contacts[0]
+
+
+# Every environment key load_settings reads (tests/test_settings.py checks the list against it
+# and against .env.example).
+ENVIRONMENT_KEYS = frozenset(
+    """SECTORBOT_DATA_DIR SECTORBOT_CONFIG DATABASE_URL CHROMA_HOST CHROMA_PORT SLACK_BOT_TOKEN
+    SLACK_SIGNING_SECRET SLACK_APP_TOKEN SLACK_API_URL ADMIN_USER_IDS STAFF_USER_IDS
+    HANDOFF_CHANNEL_ID SMTP_HOST SMTP_PORT SMTP_FROM SMTP_STARTTLS SMTP_USERNAME SMTP_PASSWORD
+    INGEST_ALLOWED_PRIVATE_HOSTS REFRESH_INTERVAL_HOURS STALE_AFTER_DAYS LLM_MODEL
+    LLM_TIMEOUT_SECONDS LLM_TEMPERATURE QUESTION_RETENTION_DAYS EMBEDDING_MODEL LOG_LEVEL""".split()
+)
+# How alike a key must be to a setting's to be taken for a misspelling of it ("SLACK_BOT_TOKN").
+_MISSPELLING = 0.85
+
+
+def misspelt_keys(keys: Iterable[str]) -> dict[str, str]:
+    """Keys that are no setting but nearly spell one, each with the setting it resembles.
+
+    Other keys (an LLM provider's API key, anything else a .env holds) are not ours to judge.
+    """
+    found = {}
+    for key in keys:
+        if key in ENVIRONMENT_KEYS:
+            continue
+        close = difflib.get_close_matches(key, ENVIRONMENT_KEYS, n=1, cutoff=_MISSPELLING)
+        if close:
+            found[key] = close[0]
+    return found
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:

@@ -732,3 +732,20 @@ def test_without_user_variables_the_terminal_user_is_the_account_name(
         monkeypatch.delenv(name, raising=False)
 
     assert cli_user() == pwd.getpwuid(os.getuid()).pw_name
+
+
+def test_a_misspelt_setting_in_dot_env_is_pointed_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKN=xoxb-typo\nOTHER_TOOL_KEY=other\n")
+    monkeypatch.chdir(tmp_path)
+    for key in ("SLACK_BOT_TOKN", "OTHER_TOOL_KEY"):  # load_dotenv's writes are undone after
+        monkeypatch.setenv(key, "")
+
+    result = _run(["status"], SECTORBOT_DATA_DIR=str(tmp_path / "data"))
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "warning: .env sets SLACK_BOT_TOKN, which is not a setting; did you mean SLACK_BOT_TOKEN?\n"
+    )
+    assert "xoxb-typo" not in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,10 +10,12 @@ import pytest
 from bot.settings import (
     BUNDLED_CONFIG,
     BUNDLED_DIR,
+    ENVIRONMENT_KEYS,
     Secret,
     Settings,
     SettingsError,
     load_settings,
+    misspelt_keys,
 )
 from tests.conftest import REPO
 
@@ -273,3 +276,26 @@ def test_refresh_interval_and_staleness_have_defaults_and_off_values(tmp_path: P
 def test_a_malformed_interval_or_age_names_the_key(tmp_path: Path, key: str, value: str) -> None:
     with pytest.raises(SettingsError, match=key):
         _settings(tmp_path, **{key: value})
+
+
+def test_the_list_of_setting_keys_is_every_key_read_and_every_key_documented() -> None:
+    source = (REPO / "bot" / "settings.py").read_text(encoding="utf-8")
+    loader = source[source.index("def load_settings") :]
+    levels = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
+    read = set(re.findall(r"\"([A-Z][A-Z_]+)\"", loader)) - levels
+    example = (REPO / ".env.example").read_text(encoding="utf-8")
+    documented = {
+        line.split("=", 1)[0].lstrip("# ") for line in example.splitlines() if "=" in line
+    }
+
+    assert read <= ENVIRONMENT_KEYS
+    assert documented >= ENVIRONMENT_KEYS
+
+
+def test_a_near_miss_of_a_setting_is_named_and_other_keys_are_left_alone() -> None:
+    keys = ["SLACK_BOT_TOKN", "LOG_LEVEL", "OPENAI_API_KEY", "PATH", "SMTP_PASWORD"]
+
+    assert misspelt_keys(keys) == {
+        "SLACK_BOT_TOKN": "SLACK_BOT_TOKEN",
+        "SMTP_PASWORD": "SMTP_PASSWORD",
+    }
