@@ -104,7 +104,11 @@ class MiniLMEmbedder:
         # against 47 ms (bench/ask_latency.py times the answers).
         size = 1 if len(ordered) <= FEW_TEXTS else BATCH_SIZE
         batches = [ordered[start : start + size] for start in range(0, len(ordered), size)]
-        rows = _in_threads(lambda batch: self._embed_batch(session, tokenizer, batch), batches)
+        rows = _in_threads(
+            lambda batch: self._embed_batch(session, tokenizer, batch),
+            batches,
+            question=size == 1,
+        )
         result: Vectors = np.vstack(rows)[np.argsort(order)]
         return result
 
@@ -237,27 +241,49 @@ def embed_spans(
     return vectors, pooled
 
 
-def _in_threads(work: Callable[[Item], Done], items: Sequence[Item]) -> list[Done]:
-    """``work`` on each item, in order; on ``EMBED_THREADS`` threads when there are several."""
-    if len(items) < 2 or EMBED_THREADS < 2:
-        return [work(item) for item in items]
-    return list(_pool(EMBED_THREADS).map(work, items))
+def _in_threads(
+    work: Callable[[Item], Done], items: Sequence[Item], *, question: bool = False
+) -> list[Done]:
+    """``work`` on each item, in order; on ``EMBED_THREADS`` threads when there are several.
 
-
-_pools: dict[tuple[int, int], ThreadPoolExecutor] = {}
-_pools_lock = threading.Lock()
-
-
-def _pool(threads: int) -> ThreadPoolExecutor:
-    """The process's embedding threads, started once: a question waits only a few ms.
-
-    Keyed by process id too, as a forked child inherits the pool without its threads.
+    A question's texts go to threads kept for questions, so that a refresh embedding thousands
+    of chunks in the same process (the Slack app's scheduled refresh) never makes a question
+    wait its turn; a batch job starts threads of its own, as it lasts far longer than that.
     """
-    key = (os.getpid(), threads)
-    with _pools_lock:
-        if key not in _pools:
-            _pools[key] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="embed")
-        return _pools[key]
+    if len(items) < 2 or EMBED_THREADS < 2 or _on_question_thread():
+        return [work(item) for item in items]
+    if question:
+        return list(_question_threads().map(work, items))
+    with ThreadPoolExecutor(max_workers=EMBED_THREADS, thread_name_prefix="embed") as pool:
+        return list(pool.map(work, items))
+
+
+_QUESTION_THREADS = "embed-question"
+_question_pool: ThreadPoolExecutor | None = None
+_question_pool_lock = threading.Lock()
+
+
+def _question_threads() -> ThreadPoolExecutor:
+    """The process's threads for questions, started once: a question waits only a few ms."""
+    global _question_pool
+    with _question_pool_lock:
+        if _question_pool is None:
+            _question_pool = ThreadPoolExecutor(EMBED_THREADS, thread_name_prefix=_QUESTION_THREADS)
+        return _question_pool
+
+
+def _on_question_thread() -> bool:
+    # Work handed to the question threads from one of them would wait for itself.
+    return threading.current_thread().name.startswith(_QUESTION_THREADS)
+
+
+def _forget_question_threads() -> None:
+    # A forked child inherits the pool without its threads (and maybe the lock held).
+    global _question_pool, _question_pool_lock
+    _question_pool, _question_pool_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_question_threads)
 
 
 def _shortest_first(texts: Sequence[str]) -> list[int]:

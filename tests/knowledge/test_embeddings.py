@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -70,6 +71,38 @@ def test_a_few_texts_embedded_side_by_side_come_back_in_the_order_given(
     together = minilm.embed(texts)
 
     np.testing.assert_allclose(together, one_by_one, atol=1e-6)
+
+
+def test_a_question_is_embedded_while_a_long_batch_job_holds_its_threads(
+    minilm: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A refresh in the Slack app's process embeds thousands of chunks; a question asked then
+    # must not wait for them. The batch job's passes are held until the question is done.
+    monkeypatch.setattr(embeddings, "EMBED_THREADS", 2)
+    released, holding = threading.Event(), threading.Barrier(3)
+    real_batch = MiniLMEmbedder._embed_batch
+
+    def held(self: MiniLMEmbedder, session: object, tokenizer: object, texts: list[str]) -> object:
+        if len(texts) > 1 and not released.is_set():
+            holding.wait(timeout=60)
+            released.wait(timeout=60)
+        return real_batch(self, session, tokenizer, texts)
+
+    monkeypatch.setattr(MiniLMEmbedder, "_embed_batch", held)
+    job = threading.Thread(target=minilm.embed, args=([f"chunk {n} text" for n in range(32)],))
+    job.start()
+    holding.wait(timeout=60)  # both of the job's threads are busy now
+    asked: list[np.ndarray] = []
+    question = threading.Thread(
+        target=lambda: asked.append(minilm.embed(["Who runs them now?", "Since when?"]))
+    )
+    question.start()
+    question.join(timeout=60)
+    answered = not question.is_alive()
+    released.set()
+    job.join(timeout=60)
+
+    assert answered and asked[0].shape == (2, minilm.dimensions)
 
 
 def test_batches_run_on_several_threads_give_each_text_its_own_vectors(
