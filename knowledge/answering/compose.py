@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from knowledge.answering import replies
 from knowledge.answering.select import Evidence, Passage
 from knowledge.contacts import Contact
+from knowledge.sentences import MAX_SENTENCE_CHARS
 from knowledge.store.reader import OpenVersion
 from knowledge.terms import content_terms
 from knowledge.types import Answer, Chunk, Source
@@ -178,9 +179,10 @@ def lead_in(passage: Passage) -> str:
 def readable(sentences: Sequence[str]) -> str:
     """Sentences as prose: list items run on with semicolons, table cells likewise.
 
-    A line without an end stop (a heading, "Last reviewed: March 2019") gets a period before a
-    capitalised next sentence, which would otherwise read as its continuation (a long sentence
-    cut in two goes on in lower case and is left as it is).
+    A short line without an end stop (a heading, "Last reviewed: March 2019") gets a period
+    before a capitalised next sentence, which would otherwise read as its continuation. A long
+    one is a sentence the splitter cut in two (``knowledge.sentences.MAX_SENTENCE_CHARS``), and
+    goes on in the next piece as it is.
     """
     out: list[str] = []
     for sentence in sentences:
@@ -188,14 +190,20 @@ def readable(sentences: Sequence[str]) -> str:
         if text.startswith("- ") and out:
             out[-1] = out[-1].rstrip(".;") + ("" if out[-1].endswith(":") else ";") + " " + text[2:]
         else:
-            if out and out[-1][-1:] not in _ENDS and text.removeprefix("- ")[:1].isupper():
+            if out and _runs_into(out[-1], text.removeprefix("- ")):
                 out[-1] += "."
             out.append(text.removeprefix("- "))
     joined = " ".join(out).rstrip(" ;|")
     return joined if joined[-1:] in _ENDS else joined + "."
 
 
-_ENDS = '.!?:;)"”'
+_ENDS = ".!?:;)]\"'”’…"
+# Longer than any heading; the splitter cuts sentences only past twice this.
+HEADING_CHARS = MAX_SENTENCE_CHARS // 2
+
+
+def _runs_into(line: str, following: str) -> bool:
+    return len(line) <= HEADING_CHARS and line[-1:] not in _ENDS and following[:1].isupper()
 
 
 def number_sources(

@@ -76,8 +76,8 @@ def test_a_line_without_an_end_stop_is_not_run_into_the_next_sentence() -> None:
     lines = split_sentences(
         "Industries covered by the councils\n\nLast reviewed: March 2019\n\nThe councils cover "
         "welding, nursing and trucking, in a sentence long enough to be cut: "
-        + "and more trades " * 30
-        + "and that ends here."
+        + "Iowa " * 90
+        + "ends here.\n\nThey called it \u2018the Iowa model.\u2019\n\nIt spread."
     )
 
     quoted = readable(lines)
@@ -85,5 +85,7 @@ def test_a_line_without_an_end_stop_is_not_run_into_the_next_sentence() -> None:
     assert quoted.startswith(
         "Industries covered by the councils. Last reviewed: March 2019. The councils cover"
     )
-    # A long sentence cut in two (its second part in lower case) still reads as one.
-    assert ". and more trades" not in quoted
+    # A long sentence the splitter cut in two, before a capitalised word, still reads as one.
+    assert len(lines) == 6 and lines[3].startswith("Iowa Iowa")
+    assert ". Iowa" not in quoted
+    assert "the Iowa model.\u2019 It spread." in quoted
