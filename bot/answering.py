@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot import messages
 from bot.blocks.answer import build_answer_blocks
 from bot.blocks.elements import Block
+from bot.conversations import HISTORY_TURNS, gives_context
 from bot.followups import is_smalltalk, needs_context
 from bot.limits import QUESTION_LIMIT, too_long
 from bot.services import Services
@@ -28,12 +29,6 @@ from bot.streaming import AnswerStream
 from knowledge import Answer, Contact, Exchange, route_contact
 
 logger = logging.getLogger(__name__)
-
-# A DM has no threads to tell conversations apart, so only a recent turn gives context.
-DM_CONTEXT_WINDOW = dt.timedelta(minutes=30)
-DM_CONVERSATION = "dm"
-# Earlier turns an LLM sees to make a follow-up standalone.
-HISTORY_TURNS = 3
 
 
 @dataclass(frozen=True)
@@ -167,7 +162,7 @@ def prepare_reply(
             for turn in turns.recent_turns(
                 services.engine, asked.channel_id, asked.conversation, HISTORY_TURNS
             )
-            if _still_relevant(turn, asked)
+            if gives_context(asked.conversation, turn.created_at, dt.datetime.now(dt.UTC))
         ]
         if earlier and needs_context(text):
             # A follow-up is read with the last question the bot answered: after "and when did
@@ -268,12 +263,6 @@ def _replace_with_apology(
 def contact_for(services: Services, text: str) -> Contact:
     """The contact for a question (routing rules from settings)."""
     return route_contact(services.settings.contacts, text)
-
-
-def _still_relevant(previous: turns.Turn, asked: Asked) -> bool:
-    if asked.conversation != DM_CONVERSATION:
-        return True
-    return dt.datetime.now(dt.UTC) - previous.created_at <= DM_CONTEXT_WINDOW
 
 
 # Source links would otherwise unfurl into big previews under every answer.

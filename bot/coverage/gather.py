@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, false, func, or_, select
 
+from bot.conversations import COMMAND_CONVERSATION, HISTORY_TURNS, gives_context
 from bot.followups import needs_context
 from bot.store.feedback import answer_feedback
 from bot.store.turns import conversation_turns
@@ -20,8 +21,8 @@ from knowledge import as_utc
 
 # Embedding is the slow step (about 4 ms a new question; repeats come from the cache).
 READ_LIMIT = 2000
-# How far back a follow-up's conversation is read for the question it leant on (as answering).
-EARLIER_TURNS = 3
+# Conversations looked up per query (SQLite allows a few hundred parameters at least).
+_IN_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -72,34 +73,79 @@ def gather_gaps(
         gaps[gap.turn_id] = gap if known is None else replace(known, not_helpful=True)
     newest = sorted(gaps.values(), key=lambda gap: (gap.asked_at, gap.turn_id), reverse=True)
     more = len(newest) > limit or len(declined) > limit or len(not_helpful) > limit
-    return [_with_what_it_followed(engine, gap) for gap in newest[:limit]], more
+    return _with_what_they_followed(engine, newest[:limit]), more
 
 
-def _with_what_it_followed(engine: Engine, gap: Gap) -> Gap:
-    """A short follow-up with the question it leant on: alone, "and before that?" says nothing.
+def _with_what_they_followed(engine: Engine, gaps: list[Gap]) -> list[Gap]:
+    """Short follow-ups with the question each leant on: alone, "and before that?" says nothing.
 
-    That is the conversation's last question answered confidently before it (else its last
-    one), as the bot chose it when answering.
+    That is the one the bot read it with: of its conversation's last few turns that give it
+    context (``bot.conversations``), the newest answered confidently, else the newest.
     """
-    if gap.channel_id is None or gap.conversation is None or not needs_context(gap.question):
-        return gap
-    turns = conversation_turns.c
-    query = (
-        select(turns.question, turns.confident)
-        .where(
-            turns.channel_id == gap.channel_id,
-            turns.conversation == gap.conversation,
-            turns.created_at < gap.asked_at,
-        )
-        .order_by(turns.created_at.desc())
-        .limit(EARLIER_TURNS)
+    following = [
+        (gap, gap.channel_id, gap.conversation)
+        for gap in gaps
+        if gap.channel_id
+        and gap.conversation
+        and gap.conversation != COMMAND_CONVERSATION
+        and needs_context(gap.question)
+    ]
+    earlier = _turns_of(
+        engine, {channel for _, channel, _ in following}, {conv for _, _, conv in following}
     )
+    follows: dict[str, str] = {}
+    for gap, channel, conversation in following:
+        before = [
+            turn
+            for turn in earlier.get((channel, conversation), [])
+            if turn.created_at < gap.asked_at
+        ][-HISTORY_TURNS:]
+        read = [t for t in before if gives_context(conversation, t.created_at, gap.asked_at)]
+        if read:
+            follows[gap.turn_id] = next(
+                (t.question for t in reversed(read) if t.confident), read[-1].question
+            )
+    return [
+        replace(gap, follows=follows[gap.turn_id]) if gap.turn_id in follows else gap
+        for gap in gaps
+    ]
+
+
+@dataclass(frozen=True)
+class _Earlier:
+    question: str
+    confident: bool
+    created_at: dt.datetime
+
+
+def _turns_of(
+    engine: Engine, channels: set[str], conversations: set[str]
+) -> dict[tuple[str, str], list[_Earlier]]:
+    """The stored turns of these channels' conversations, oldest first, by the pair."""
+    turns = conversation_turns.c
+    found: dict[tuple[str, str], list[_Earlier]] = {}
+    keys = sorted(conversations)
     with engine.connect() as connection:
-        earlier = connection.execute(query).all()
-    if not earlier:
-        return gap
-    follows = next((row.question for row in earlier if row.confident), earlier[0].question)
-    return replace(gap, follows=follows)
+        for start in range(0, len(keys), _IN_LIMIT):
+            rows = connection.execute(
+                select(
+                    turns.channel_id,
+                    turns.conversation,
+                    turns.question,
+                    turns.confident,
+                    turns.created_at,
+                )
+                .where(
+                    turns.conversation.in_(keys[start : start + _IN_LIMIT]),
+                    turns.channel_id.in_(sorted(channels)),
+                )
+                .order_by(turns.created_at, turns.turn_id)
+            )
+            for row in rows:
+                found.setdefault((row.channel_id, row.conversation), []).append(
+                    _Earlier(row.question, bool(row.confident), _utc(row.created_at))
+                )
+    return found
 
 
 def _declined(engine: Engine, since: dt.datetime | None, limit: int) -> list[Gap]:

@@ -79,6 +79,36 @@ def test_a_short_follow_up_is_shown_with_the_question_it_followed(engine: Engine
     ]
 
 
+def test_follow_ups_lean_only_on_what_the_bot_read_them_with(engine: Engine) -> None:
+    # A DM reads only the last half hour; `/sectorbot ask` answers every question alone.
+    for conversation in ("dm", "command"):
+        asked(
+            engine,
+            "Who runs the sector partnerships now?",
+            confident=True,
+            days_ago=2,
+            conversation=conversation,
+        )
+    asked(engine, "and before that?", days_ago=1, conversation="dm")
+    asked(engine, "since when?", days_ago=1, conversation="command")
+    asked(
+        engine,
+        "Who chairs the sector partnerships?",
+        confident=True,
+        days_ago=0.51,
+        conversation="dm",
+    )
+    asked(engine, "and who else?", days_ago=0.5, conversation="dm")
+
+    report = build_report(engine, FakeEmbedder(), now=NOW)
+
+    assert sorted(group.question for group in report.groups) == [
+        "and before that?",
+        "and who else? (asked after \u201cWho chairs the sector partnerships?\u201d)",
+        "since when?",
+    ]
+
+
 def test_answers_judged_not_helpful_count_and_helpful_ones_do_not(engine: Engine) -> None:
     unhelpful = asked(engine, GRANTS, user="U_ONE", confident=True)
     helpful = asked(engine, CHILDCARE, user="U_TWO", confident=True)

@@ -13,6 +13,7 @@ from bot import ids, messages
 from bot.admin import texts
 from bot.answering import Asked, contact_for, prepare_reply
 from bot.blocks.contact import build_contact_blocks
+from bot.conversations import COMMAND_CONVERSATION
 from bot.handoff.metadata import metadata_key
 from bot.handoff.modal import Opening, open_or_explain
 from bot.handoff.store import OPEN_STATUSES, list_requests
@@ -90,7 +91,7 @@ def build_handler(services: Services) -> Callable[..., None]:
         ack()  # answer after the ack: Slack allows 3 seconds for it
         asked = Asked(
             channel_id=command.get("channel_id", ""),
-            conversation="command",
+            conversation=COMMAND_CONVERSATION,
             reply_thread_ts=None,
             message_ts=None,
             user_id=command.get("user_id", ""),

@@ -8,7 +8,8 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.answering import DM_CONVERSATION, Asked, Reaction, answer_in_conversation
+from bot.answering import Asked, Reaction, answer_in_conversation
+from bot.conversations import DM_CONVERSATION
 from bot.services import Services
 from bot.slack_text import plain_text
 
