@@ -475,12 +475,12 @@ def status(context: click.Context, as_json: bool) -> None:
     Example:
       sectorbot status --json
     """  # noqa: D301
-    from bot.admin.status import knowledge_status, storage_lines
+    from bot.admin.status import knowledge_status, storage, storage_lines
 
     services = _services(context)
     report = knowledge_status(services)
     if as_json:
-        click.echo(json.dumps({**report.as_json(), "data_dir": str(services.settings.data_dir)}))
+        click.echo(json.dumps({**report.as_json(), **storage(services.settings)}))
     else:
         click.echo("\n".join([*report.lines(), *storage_lines(services.settings)]))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from bot.admin.status import storage_lines
+from bot.admin.status import storage, storage_lines
 from bot.cli import cli
 from bot.settings import load_settings
 from ingest.lock import refresh_lock
@@ -63,6 +63,7 @@ def test_refresh_status_sources_and_rollback_from_the_command_line(tmp_path: Pat
     assert status["refresh_interval_hours"] == 0
     assert f"Data dir: {(tmp_path / 'data').resolve()} (SECTORBOT_DATA_DIR)." in text
     assert status["data_dir"] == str((tmp_path / "data").resolve())
+    assert (status["database"], status["chroma_server"]) == (None, None)
 
 
 def test_status_names_a_database_and_a_chroma_server_without_credentials(tmp_path: Path) -> None:
@@ -75,12 +76,17 @@ def test_status_names_a_database_and_a_chroma_server_without_credentials(tmp_pat
     )
 
     lines = storage_lines(settings)
+    where = storage(settings)
 
     assert lines[1:] == [
         "Database: postgresql sectorbot on db.internal (DATABASE_URL).",
         "Vectors: Chroma server at vectors.internal:8000.",
     ]
-    assert not [line for line in lines if "s3cret" in line or "pat" in line]
+    assert not [line for line in lines[1:] if "s3cret" in line or "pat" in line]
+    assert (where["database"], where["chroma_server"]) == (
+        "postgresql sectorbot on db.internal",
+        "vectors.internal:8000",
+    )
 
 
 def test_an_ingest_that_could_read_nothing_is_recorded_as_failed(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ data dir, built from the bundled IWD page by the first ``ask`` of the module.
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import pwd
@@ -730,8 +731,23 @@ def test_without_user_variables_the_terminal_user_is_the_account_name(
 ) -> None:
     for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
         monkeypatch.delenv(name, raising=False)
+    try:
+        account = pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        pytest.skip("this uid has no account entry")
 
-    assert cli_user() == pwd.getpwuid(os.getuid()).pw_name
+    assert cli_user() == account
+
+
+def test_with_no_name_anywhere_the_terminal_user_is_said_to_be_unnamed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_account() -> str:
+        raise OSError("No username set in the environment")
+
+    monkeypatch.setattr(getpass, "getuser", no_account)
+
+    assert cli_user() == "an unnamed user"
 
 
 def test_a_misspelt_setting_in_dot_env_is_pointed_out(

@@ -145,20 +145,28 @@ def _run_json(run: RefreshRun | None) -> dict[str, Any] | None:
     }
 
 
-def storage_lines(settings: Settings) -> list[str]:
+def storage(settings: Settings) -> dict[str, str | None]:
     """Where this command's knowledge base and hand-offs are kept (for the terminal only).
 
     Run from another folder without ``SECTORBOT_DATA_DIR``, the CLI reads another, empty data
     dir; saying which one it read keeps that from looking like lost documents or hand-offs.
-    No credentials: a database URL is shown as its kind, host and database name.
+    No credentials: a database URL is shown as its kind, database name and host.
     """
-    lines = [f"Data dir: {settings.data_dir} (SECTORBOT_DATA_DIR)."]
+    database = None
     if settings.database_url:
         url = make_url(settings.sqlalchemy_url)
         host = f" on {url.host}" if url.host else ""
-        lines.append(
-            f"Database: {url.get_backend_name()} {url.database or ''}{host} (DATABASE_URL)."
-        )
-    if settings.chroma_host:
-        lines.append(f"Vectors: Chroma server at {settings.chroma_host}:{settings.chroma_port}.")
+        database = f"{url.get_backend_name()} {url.database or ''}{host}"
+    chroma = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else None
+    return {"data_dir": str(settings.data_dir), "database": database, "chroma_server": chroma}
+
+
+def storage_lines(settings: Settings) -> list[str]:
+    """``storage`` as lines for the terminal."""
+    where = storage(settings)
+    lines = [f"Data dir: {where['data_dir']} (SECTORBOT_DATA_DIR)."]
+    if where["database"]:
+        lines.append(f"Database: {where['database']} (DATABASE_URL).")
+    if where["chroma_server"]:
+        lines.append(f"Vectors: Chroma server at {where['chroma_server']}.")
     return lines

@@ -151,6 +151,23 @@ def test_the_form_asks_again_where_its_rules_find_a_mistake(
     )
 
 
+def test_an_e_mail_left_empty_is_fine_when_a_phone_follows_and_asked_for_when_none_does(
+    data_dir: Path, minilm: MiniLMEmbedder
+) -> None:
+    phone_only = ["/handoff", "Jo Prairie", "", "", "515-555-0100", "", "", "join", "Hi"]
+    neither = ["/handoff", "Ana Ruiz", "", "", "", "", "", "join", "Hello", "ana@example.org", ""]
+
+    result = _chat(data_dir, phone_only + neither)
+
+    assert result.exit_code == 0, result.output
+    first, second = result.stdout.split("> /handoff")[1:]
+    assert "Please give an e-mail address or a phone number" not in first
+    assert second.count("Please give an e-mail address or a phone number") == 2  # e-mail, phone
+    jo, ana = sorted(_requests(data_dir, minilm), key=lambda request: request.name, reverse=True)
+    assert (jo.name, jo.email, jo.phone) == ("Jo Prairie", "", "515-555-0100")
+    assert (ana.name, ana.email, ana.phone) == ("Ana Ruiz", "ana@example.org", "")
+
+
 @pytest.mark.parametrize("end", [["/cancel"], []], ids=["cancel", "end-of-input"])
 def test_leaving_the_form_sends_nothing(
     data_dir: Path, minilm: MiniLMEmbedder, end: list[str]
