@@ -38,7 +38,7 @@ MAX_TOKENS = 256
 BATCH_SIZE = 8
 # Batches run on this many threads at once, each a single-threaded pass of the model (which
 # releases the GIL). On 2 cores, 1,500 short texts: 13.4 s on one thread, 7.6 s on two, 7.2 s
-# on three. A question's few texts are one batch, so answering never waits on the pool.
+# on three. A question's few texts run one per pass, on threads kept for questions.
 EMBED_THREADS = max(1, min(4, os.cpu_count() or 1))
 # Up to this many texts (a question, its parts and their searches) are embedded one per pass.
 FEW_TEXTS = 6
