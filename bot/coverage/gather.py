@@ -173,19 +173,7 @@ def _declined(engine: Engine, since: dt.datetime | None, limit: int) -> list[Gap
         query = query.where(turns.created_at >= since)
     with engine.connect() as connection:
         rows = connection.execute(query).all()
-    return [
-        Gap(
-            row.turn_id,
-            row.question,
-            row.user_id,
-            _utc(row.created_at),
-            True,
-            False,
-            channel_id=row.channel_id,
-            conversation=row.conversation,
-        )
-        for row in rows
-    ]
+    return [_gap(row, row.user_id, row.created_at, declined=True) for row in rows]
 
 
 def _not_helpful(engine: Engine, since: dt.datetime | None, limit: int) -> list[Gap]:
@@ -195,27 +183,21 @@ def _not_helpful(engine: Engine, since: dt.datetime | None, limit: int) -> list[
     # turn, when present, says who asked and when (the clicker may be someone else).
     asked_at = func.coalesce(turns.created_at, feedback.created_at).label("asked_at")
     asker = func.coalesce(turns.user_id, feedback.user_id).label("asker")
+    columns = (
+        feedback.turn_id,
+        feedback.question,
+        asker,
+        asked_at,
+        turns.channel_id,
+        turns.conversation,
+    )
     query = (
-        select(
-            feedback.turn_id,
-            feedback.question,
-            asker,
-            asked_at,
-            turns.channel_id,
-            turns.conversation,
-        )
+        select(*columns)
         .select_from(
             answer_feedback.outerjoin(conversation_turns, turns.turn_id == feedback.turn_id)
         )
         .where(feedback.helpful == false())
-        .group_by(
-            feedback.turn_id,
-            feedback.question,
-            asker,
-            asked_at,
-            turns.channel_id,
-            turns.conversation,
-        )
+        .group_by(*columns)
         .order_by(asked_at.desc(), feedback.turn_id.desc())
         .limit(limit)
     )
@@ -223,19 +205,21 @@ def _not_helpful(engine: Engine, since: dt.datetime | None, limit: int) -> list[
         query = query.where(asked_at >= since)
     with engine.connect() as connection:
         rows = connection.execute(query).all()
-    return [
-        Gap(
-            row.turn_id,
-            row.question,
-            row.asker,
-            _utc(row.asked_at),
-            False,
-            True,
-            channel_id=row.channel_id,
-            conversation=row.conversation,
-        )
-        for row in rows
-    ]
+    return [_gap(row, row.asker, row.asked_at, declined=False) for row in rows]
+
+
+def _gap(row: Any, asker: str, asked_at: Any, *, declined: bool) -> Gap:
+    """A declined or a not-helpful question (the other query adds the other flag)."""
+    return Gap(
+        row.turn_id,
+        row.question,
+        asker,
+        _utc(asked_at),
+        declined,
+        not declined,
+        channel_id=row.channel_id,
+        conversation=row.conversation,
+    )
 
 
 def _utc(value: Any) -> dt.datetime:
