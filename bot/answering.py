@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot import messages
 from bot.blocks.answer import build_answer_blocks
 from bot.blocks.elements import Block
-from bot.conversations import HISTORY_TURNS, gives_context
+from bot.conversations import HISTORY_TURNS, gives_context, question_leant_on
 from bot.followups import is_smalltalk, needs_context
 from bot.limits import QUESTION_LIMIT, too_long
 from bot.services import Services
@@ -157,20 +157,16 @@ def prepare_reply(
     context = None
     history: list[Exchange] = []
     if asked.use_context and not is_smalltalk(text, services.answerer):
+        now = dt.datetime.now(dt.UTC)
         earlier = [
             turn
             for turn in turns.recent_turns(
                 services.engine, asked.channel_id, asked.conversation, HISTORY_TURNS
             )
-            if gives_context(asked.conversation, turn.created_at, dt.datetime.now(dt.UTC))
+            if gives_context(asked.conversation, turn.created_at, now)
         ]
         if earlier and needs_context(text):
-            # A follow-up is read with the last question the bot answered: after "and when did
-            # that start?" was declined, "who runs them now?" leans on the question before it.
-            context = next(
-                (turn.question for turn in reversed(earlier) if turn.confident),
-                earlier[-1].question,
-            )
+            context = question_leant_on(earlier)
         # An LLM rewrites any follow-up from these; the extractive answerer ignores them.
         history = [Exchange(turn.text, turn.answer) for turn in earlier]
     answer = services.answerer.answer(text, context=context, history=history, on_text=on_text)

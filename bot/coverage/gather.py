@@ -13,7 +13,12 @@ from typing import Any
 
 from sqlalchemy import Engine, false, func, or_, select
 
-from bot.conversations import COMMAND_CONVERSATION, HISTORY_TURNS, gives_context
+from bot.conversations import (
+    COMMAND_CONVERSATION,
+    HISTORY_TURNS,
+    gives_context,
+    question_leant_on,
+)
 from bot.followups import needs_context
 from bot.store.feedback import answer_feedback
 from bot.store.turns import conversation_turns
@@ -79,8 +84,7 @@ def gather_gaps(
 def _with_what_they_followed(engine: Engine, gaps: list[Gap]) -> list[Gap]:
     """Short follow-ups with the question each leant on: alone, "and before that?" says nothing.
 
-    That is the one the bot read it with: of its conversation's last few turns that give it
-    context (``bot.conversations``), the newest answered confidently, else the newest.
+    That is the one the bot read it with, by the rules of ``bot.conversations``.
     """
     following = [
         (gap, gap.channel_id, gap.conversation)
@@ -102,9 +106,7 @@ def _with_what_they_followed(engine: Engine, gaps: list[Gap]) -> list[Gap]:
         ][-HISTORY_TURNS:]
         read = [t for t in before if gives_context(conversation, t.created_at, gap.asked_at)]
         if read:
-            follows[gap.turn_id] = next(
-                (t.question for t in reversed(read) if t.confident), read[-1].question
-            )
+            follows[gap.turn_id] = question_leant_on(read)
     return [
         replace(gap, follows=follows[gap.turn_id]) if gap.turn_id in follows else gap
         for gap in gaps
