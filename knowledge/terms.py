@@ -7,10 +7,11 @@ list, plus the words people use to ask rather than to say what they ask about.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
+from pathlib import Path
 
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 # Numbers keep their inner punctuation ("$1.45", "84A.15", "515-725-3882", "260E") so a question
 # quoting one matches the document exactly. Measured beside bm25s's default pattern, BM25 first
@@ -26,7 +27,27 @@ _ASKING_WORDS = frozenset(
     thats thing things type types u ur wanna want wants way we're what's whats who's would
     """.split()
 )
-STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | _ASKING_WORDS
+
+
+def _bm25s_stop_words() -> frozenset[str]:
+    """bm25s's English stop words, read without importing the bm25s package.
+
+    The package imports scipy (0.2 s of a cold ``sectorbot ask``, which never builds an index);
+    its stop-word module imports nothing, so it is loaded from its file on its own.
+    """
+    package = importlib.util.find_spec("bm25s")
+    if package is None or not package.submodule_search_locations:
+        raise ImportError("bm25s is not installed")
+    source = Path(next(iter(package.submodule_search_locations))) / "stopwords.py"
+    spec = importlib.util.spec_from_file_location("_bm25s_stop_words", source)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot read {source}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return frozenset(module.STOPWORDS_EN_PLUS)
+
+
+STOPWORDS = _bm25s_stop_words() | _ASKING_WORDS
 
 _STEMMER = Stemmer.Stemmer("english")
 

@@ -5,12 +5,17 @@ version loads it with the score matrix left on disk (mapped, read by the pages a
 instead of re-tokenizing every chunk at each open. An instance that finds no saved index (a
 version another instance built, or one built before indexes were saved) builds it once from the
 chunk texts and saves it for its next start.
+
+bm25s weighs the terms when an index is built. A query only sums the matrix columns of its
+terms, done here with numpy, so answering never imports bm25s, which imports scipy (0.2 s of
+a cold ``sectorbot ask``).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import json
 import logging
 import shutil
@@ -20,20 +25,17 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import bm25s
 import numpy as np
 
 from knowledge import terms
 from knowledge.terms import content_terms
 
-# bm25s sets its own logger to DEBUG when it is imported, after the CLI has quietened it, and
-# every index it builds then printed a line in the user's terminal.
-logging.getLogger("bm25s").setLevel(logging.WARNING)
-
 _IDS = "ids.json"
 _TERMS = "terms.json"
 _FREQUENCY = "document_frequency.npy"
 _RULES = "term_rules.txt"
+# The score matrix, one column of chunk weights per term (compressed sparse columns).
+_MATRIX = ("weights.npy", "rows.npy", "column_starts.npy")
 
 
 @functools.cache
@@ -44,7 +46,14 @@ def _term_rules() -> str:
     (``knowledge/terms.py`` edited, bm25s upgraded) would no longer match them, so it is rebuilt.
     """
     source = Path(terms.__file__).read_bytes()
-    return f"{hashlib.sha256(source).hexdigest()} bm25s {bm25s.__version__}"
+    return f"{hashlib.sha256(source).hexdigest()} bm25s {importlib.metadata.version('bm25s')}"
+
+
+_EMPTY_MATRIX = (
+    np.zeros(0, dtype=np.float32),
+    np.zeros(0, dtype=np.int32),
+    np.zeros(1, dtype=np.int32),
+)
 
 
 class KeywordTerms:
@@ -91,30 +100,46 @@ class KeywordIndex:
         return index
 
     def _take(self, terms: KeywordTerms) -> None:
+        import bm25s
+
+        # bm25s sets its own logger to DEBUG when it is imported, after the CLI has quietened
+        # it, and every index it builds then printed a line in the user's terminal.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.ids = terms.ids
         self._vocabulary = terms.vocabulary
         self._document_frequency: Any = np.zeros(len(terms.vocabulary), dtype=np.int32)
         for term_id, count in terms.frequency.items():
             self._document_frequency[term_id] = count
         self._size = len(terms.rows)
-        self._retriever = bm25s.BM25(k1=1.2, b=0.75)
+        self._matrix: tuple[Any, Any, Any] = _EMPTY_MATRIX
         if self.ids:
-            self._retriever.index(
+            retriever = bm25s.BM25(k1=1.2, b=0.75)
+            retriever.index(
                 bm25s.tokenization.Tokenized(terms.rows, terms.vocabulary), show_progress=False
             )
+            scores = retriever.scores
+            self._matrix = (scores["data"], scores["indices"], scores["indptr"])
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """Top ``k`` chunk ids with BM25 scores, best first (only positive scores)."""
         terms = [t for t in content_terms(query) if t in self._vocabulary]
         if not terms or not self.ids:
             return []
-        # Scored from term ids directly: bm25s's retrieve turns the whole vocabulary back into
-        # strings at every query (half a millisecond on the real pages, more as it grows).
-        scores = self._retriever.get_scores([self._vocabulary[t] for t in terms])
+        scores = self._scores([self._vocabulary[t] for t in terms])
         k = min(k, len(self.ids))
         top = np.argpartition(-scores, k - 1)[:k]
         ranked = top[np.argsort(-scores[top], kind="stable")]
         return [(self.ids[int(row)], float(scores[row])) for row in ranked if scores[row] > 0]
+
+    def _scores(self, term_ids: list[int]) -> Any:
+        """Each chunk's BM25 score: the sum of its weights under the query's terms."""
+        weights, rows, column_starts = self._matrix
+        scores = np.zeros(self._size, dtype=np.float32)
+        for term_id in term_ids:
+            start, end = int(column_starts[term_id]), int(column_starts[term_id + 1])
+            # A column names each chunk once, so adding through the index adds every weight.
+            scores[rows[start:end]] += weights[start:end]
+        return scores
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of a stemmed term (unknown terms count as rare)."""
@@ -127,8 +152,8 @@ class KeywordIndex:
         # Named for this writer: a CLI refresh and `serve` may save the same version at once.
         partial = directory.with_name(f"{directory.name}.{uuid.uuid4().hex}.partial")
         partial.mkdir(parents=True)
-        if self.ids:
-            self._retriever.save(str(partial / "bm25"), show_progress=False)
+        for name, array_ in zip(_MATRIX, self._matrix, strict=True):
+            np.save(partial / name, np.asarray(array_))
         (partial / _RULES).write_text(_term_rules(), encoding="utf-8")
         (partial / _IDS).write_text(json.dumps(self.ids), encoding="utf-8")
         (partial / _TERMS).write_text(json.dumps(self._vocabulary), encoding="utf-8")
@@ -156,9 +181,6 @@ class KeywordIndex:
         index._vocabulary = json.loads((directory / _TERMS).read_text(encoding="utf-8"))
         index._document_frequency = np.load(directory / _FREQUENCY, mmap_mode="r")
         index._size = len(index.ids)
-        index._retriever = (
-            bm25s.BM25.load(str(directory / "bm25"), mmap=True, show_progress=False)
-            if index.ids
-            else bm25s.BM25(k1=1.2, b=0.75)
-        )
+        weights, rows, column_starts = (np.load(directory / n, mmap_mode="r") for n in _MATRIX)
+        index._matrix = (weights, rows, column_starts)
         return index

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,8 @@ from ingest.pipeline import refresh
 from knowledge.store.builder import KEEP_VERSIONS
 from knowledge.store.keywords import KeywordIndex
 from knowledge.store.reader import keyword_index_dir
-from tests.conftest import make_settings
+from knowledge.terms import content_terms
+from tests.conftest import REPO, make_settings
 from tests.fakes.embeddings import FakeEmbedder
 
 TEXTS = {
@@ -42,6 +45,36 @@ def test_a_saved_index_answers_exactly_as_the_one_it_was_saved_from(tmp_path: Pa
         assert loaded.search(query, 3) == built.search(query, 3)
     assert loaded.idf("manufactur") == built.idf("manufactur")
     assert loaded.idf("never-seen") == built.idf("never-seen")
+
+
+def test_scores_are_bm25s_own_for_the_same_terms(tmp_path: Path) -> None:
+    import bm25s
+
+    index = KeywordIndex(list(TEXTS), TEXTS.values())
+    index.save(tmp_path / "index")
+    reference = bm25s.BM25(k1=1.2, b=0.75)
+    reference.index([content_terms(text) for text in TEXTS.values()], show_progress=False)
+
+    for query in ("manufacturing partnership partnership", "nurses in Polk County", "welding"):
+        expected = reference.get_scores(content_terms(query))
+        top = sorted(zip(TEXTS, expected, strict=True), key=lambda pair: -pair[1])
+        wanted = [(chunk_id, pytest.approx(float(score))) for chunk_id, score in top if score > 0]
+        assert index.search(query, 3) == wanted
+        assert KeywordIndex.load(tmp_path / "index").search(query, 3) == wanted
+
+
+def test_answering_from_a_saved_index_does_not_import_bm25s(tmp_path: Path) -> None:
+    KeywordIndex(list(TEXTS), TEXTS.values()).save(tmp_path / "index")
+    code = (
+        "import sys; from knowledge.store.keywords import KeywordIndex; "
+        f"index = KeywordIndex.load(__import__('pathlib').Path({str(tmp_path / 'index')!r})); "
+        "assert index.search('welding', 3); print(sorted(m for m in sys.modules "
+        "if m.split('.')[0] in ('bm25s', 'scipy')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout
+    assert loaded.strip() == "[]"
 
 
 def test_an_index_saved_under_other_term_rules_is_not_loaded(tmp_path: Path) -> None:
