@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from knowledge.embeddings import Vectors
+from knowledge.store.embedded_chroma import EmbeddedChroma
 
 logger = logging.getLogger(__name__)
 
@@ -38,15 +39,16 @@ class StoredItem:
 
 def make_chroma_client(data_dir: Path, host: str | None = None, port: int = 8000) -> Any:
     """A Chroma client: a server when ``host`` is set, else embedded files in ``data_dir``."""
-    import chromadb
-    from chromadb.config import Settings
-
-    settings = Settings(anonymized_telemetry=False)
     if host:
-        return chromadb.HttpClient(host=host, port=port, settings=settings)
+        import chromadb
+        from chromadb.config import Settings
+
+        return chromadb.HttpClient(
+            host=host, port=port, settings=Settings(anonymized_telemetry=False)
+        )
     path = data_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=settings)
+    return EmbeddedChroma(path)
 
 
 class VectorCollection:

@@ -20,6 +20,7 @@ from bot.handoff import outbox, store
 from bot.handoff.metadata import ModalContext, metadata_key, seal, workspace_permalink
 from bot.services import build_services
 from bot.store import turns
+from ingest.pipeline import refresh
 from knowledge.embeddings import MiniLMEmbedder
 from tests.bot.conftest import RunningApp, start_app
 from tests.bot.handoff_helpers import (
@@ -263,7 +264,11 @@ def test_a_new_data_dir_and_its_database_are_private(tmp_path: Path) -> None:
 
 def test_a_data_dir_left_readable_by_an_older_release_is_made_private(tmp_path: Path) -> None:
     data_dir = tmp_path / "old"
-    build_services(make_settings(data_dir), embedder=FakeEmbedder()).close()
+    page = tmp_path / "page.md"
+    page.write_text("# Partnerships\n\nEmployers in one industry meet to plan training.\n")
+    older = build_services(make_settings(data_dir), embedder=FakeEmbedder())
+    refresh(older.kb, [(str(page), None)], full=False)  # Chroma writes its files on a build
+    older.close()
     for path in [data_dir, *data_dir.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
 
