@@ -6,6 +6,7 @@ data dir, built from the bundled IWD page by the first ``ask`` of the module.
 
 from __future__ import annotations
 
+import gc
 import getpass
 import json
 import os
@@ -761,3 +762,20 @@ def test_a_misspelt_setting_in_dot_env_is_pointed_out(
         "warning: .env sets SLACK_BOT_TOKN, which is not a setting; did you mean SLACK_BOT_TOKEN?\n"
     )
     assert "xoxb-typo" not in result.output
+
+
+def test_the_command_collects_garbage_again_once_its_services_are_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["sectorbot", "status", "--json"])
+    monkeypatch.setenv("SECTORBOT_DATA_DIR", str(tmp_path / "data"))
+    try:
+        with pytest.raises(SystemExit) as ended:
+            main()  # it starts with the collector off, for the imports
+        assert ended.value.code == 0
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()

@@ -27,13 +27,12 @@ from sqlalchemy import (
     update,
 )
 
+from bot.handoff.statuses import STATUSES
 from knowledge import as_utc, metadata
 
-STATUSES = ("new", "notified", "claimed", "resolved")
 # The requester of a hand-off filed in ``sectorbot chat``: the prefix, then the computer's user
 # name. Such a requester has no Slack DM to receive updates in; ``sectorbot handoffs`` shows them.
 TERMINAL_PREFIX = "terminal:"
-OPEN_STATUSES = ("new", "notified", "claimed")
 REFERENCE_PREFIX = "SP"
 
 handoff_requests = Table(

@@ -16,7 +16,8 @@ from bot.blocks.contact import build_contact_blocks
 from bot.conversations import COMMAND_CONVERSATION
 from bot.handoff.metadata import metadata_key
 from bot.handoff.modal import Opening, open_or_explain
-from bot.handoff.store import OPEN_STATUSES, list_requests
+from bot.handoff.statuses import OPEN_STATUSES
+from bot.handoff.store import list_requests
 from bot.limits import QUESTION_LIMIT, too_long
 from bot.listeners.commands.admin import handle_admin, is_admin
 from bot.services import Services

@@ -12,7 +12,8 @@ from slack_sdk.errors import SlackApiError
 from bot.admin.status import KnowledgeStatus, knowledge_status
 from bot.blocks.home import build_home_view
 from bot.coverage.reply import report_home_text
-from bot.handoff.store import OPEN_STATUSES, list_requests
+from bot.handoff.statuses import OPEN_STATUSES
+from bot.handoff.store import list_requests
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
