@@ -169,6 +169,11 @@ NOT_FOR_ASK = (
     "ingest.loaders",
     "ingest.fetch",
     "langchain_core",
+    # Embedded Chroma is read through its compiled engine, and BM25 scored with numpy: the
+    # chromadb package and bm25s's scipy took 1.2 s of a cold ask.
+    "chromadb",
+    "bm25s",
+    "scipy",
     # The intent model's word weights were fitted with scikit-learn; the bot reads them as data.
     "sklearn",
 )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from ingest.pipeline import refresh
 from knowledge.store.embedded_chroma import EmbeddedChroma
 from knowledge.store.layout import chunk_collection_name
 from knowledge.store.vectors import StoredItem, VectorCollection
-from tests.conftest import CORPUS_SOURCES, REPO, make_settings
+from tests.conftest import CORPUS_SOURCES, make_settings
 from tests.fakes.embeddings import FakeEmbedder
 
 QUESTION = "How do manufacturing partnerships train welders?"
@@ -82,31 +80,6 @@ def test_a_collection_written_after_reading_is_read_back(built: tuple[Path, str]
     assert VectorCollection(engine, chunk_collection_name(version_id)).count() == before
     engine.delete_collection("sectorbot-written-after-reading")
     engine.close()
-
-
-def test_answering_from_a_built_version_imports_neither_chromadb_nor_scipy(
-    built: tuple[Path, str],
-) -> None:
-    code = (
-        "import sys\n"
-        "from bot.services import build_services\n"
-        "from bot.settings import load_settings\n"
-        "from tests.fakes.embeddings import FakeEmbedder\n"
-        "settings = load_settings({'SECTORBOT_DATA_DIR': sys.argv[1]})\n"
-        "answer = build_services(settings, embedder=FakeEmbedder()).answerer.answer(sys.argv[2])\n"
-        "assert answer.text\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'chromadb', 'scipy', 'bm25s'}))\n"
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", code, str(built[0]), QUESTION],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        check=False,
-    )
-
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == "[]"
 
 
 def _assert_same(read: Iterable[StoredItem], expected: Iterable[StoredItem]) -> None:
