@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from ingest import RefreshSummary
     from knowledge import Answer
 
+# Set by `main` while the garbage collector is kept off for a command's start.
+_collector_held = False
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
 
@@ -89,7 +92,9 @@ def main() -> None:
     # Starting a command creates hundreds of thousands of objects that live as long as it does
     # (modules, classes, the model); the collector walking them again and again as they load
     # made a cold `sectorbot ask` about 0.1 s slower. `_services` turns it back on.
+    global _collector_held
     gc.disable()
+    _collector_held = True
     try:
         cli()
     finally:
@@ -115,9 +120,11 @@ def _services(context: click.Context, *, will_embed: bool = False) -> Services:
         services: Services = build_services(context.obj, embedder=embedder, will_embed=will_embed)
     except (StorageError, ModelError) as error:
         raise click.ClickException(str(error)) from None
-    if not gc.isenabled():
-        # Started by `main`: what is loaded now stays for the whole command, so it is left out
-        # of every collection, and what the command itself makes is collected as usual.
+    global _collector_held
+    if _collector_held:
+        # What is loaded now stays for the whole command, so it is left out of every
+        # collection, and what the command itself makes is collected as usual.
+        _collector_held = False
         gc.freeze()
         gc.enable()
     return services

@@ -5,9 +5,11 @@ telemetry and embedding-function modules), more than a cold ``sectorbot ask`` sp
 everything else. Its embedded client is a shim over the compiled engine
 ``chromadb_rust_bindings``, which imports in tens of milliseconds. A process that only reads
 published collections reads through that engine directly; the first write (a build, a retired
-version) opens chromadb's own client, and from then on every call goes through it, so a process
-never holds two writers on one directory. The engine's call signatures are those of the pinned
-chromadb release; ``tests/test_embedded_chroma.py`` compares both paths on a built version.
+version) opens chromadb's own client, and from then on every new call goes through it, so a
+process never holds two writers on one directory. Collections opened before that keep reading
+through the engine, which is sound because a published collection never changes. The engine's
+call signatures are those of the pinned chromadb release;
+``tests/knowledge/test_embedded_chroma.py`` compares both paths on a built version.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ logger = logging.getLogger(__name__)
 _TENANT = "default_tenant"
 _DATABASE = "default_database"
 # chromadb's embedded client keeps one open index per five file handles (four data files and a
-# metadata file each); the engine is given the same budget.
+# metadata file each); the engine is given the same budget, or this many indexes without a limit.
 _FILES_PER_INDEX = 5
+_UNLIMITED_FILES_INDEXES = 1000
 
 
 class EmbeddedChroma:
@@ -37,6 +40,16 @@ class EmbeddedChroma:
         self._lock = threading.Lock()
         self._engine: Any = None
         self._client: Any = None
+
+    def check(self) -> None:
+        """Open a store that exists now, so a broken one is reported where the client is made.
+
+        Raises:
+            Exception: whatever chromadb raises for a store it cannot open.
+
+        """
+        if (self._path / "chroma.sqlite3").exists() and self._read_engine() is None:
+            self._full_client()
 
     def get_collection(self, name: str, embedding_function: Any = None) -> Any:
         """A collection to read; raises as chromadb does when it does not exist."""
@@ -115,11 +128,16 @@ def _open_engine(path: Path, database: Path) -> Any:
         url=str(database),
     )
     open_files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    indexes = (
+        _UNLIMITED_FILES_INDEXES
+        if open_files == resource.RLIM_INFINITY
+        else max(1, open_files // _FILES_PER_INDEX)
+    )
     return engine.Bindings(
         allow_reset=False,
         sqlite_db_config=sqlite,
         persist_path=str(path),
-        hnsw_cache_size=max(1, open_files // _FILES_PER_INDEX),
+        hnsw_cache_size=indexes,
     )
 
 

@@ -36,6 +36,8 @@ _FREQUENCY = "document_frequency.npy"
 _RULES = "term_rules.txt"
 # The score matrix, one column of chunk weights per term (compressed sparse columns).
 _MATRIX = ("weights.npy", "rows.npy", "column_starts.npy")
+# What the files above are; an index saved as bm25s's own files is rebuilt once.
+_FORMAT = "numpy-columns-1"
 
 
 @functools.cache
@@ -46,7 +48,8 @@ def _term_rules() -> str:
     (``knowledge/terms.py`` edited, bm25s upgraded) would no longer match them, so it is rebuilt.
     """
     source = Path(terms.__file__).read_bytes()
-    return f"{hashlib.sha256(source).hexdigest()} bm25s {importlib.metadata.version('bm25s')}"
+    bm25s_version = importlib.metadata.version("bm25s")
+    return f"{hashlib.sha256(source).hexdigest()} bm25s {bm25s_version} {_FORMAT}"
 
 
 _EMPTY_MATRIX = (
@@ -114,8 +117,11 @@ class KeywordIndex:
         self._matrix: tuple[Any, Any, Any] = _EMPTY_MATRIX
         if self.ids:
             retriever = bm25s.BM25(k1=1.2, b=0.75)
+            # Without the empty token bm25s would add "" to our vocabulary, past the matrix.
             retriever.index(
-                bm25s.tokenization.Tokenized(terms.rows, terms.vocabulary), show_progress=False
+                bm25s.tokenization.Tokenized(terms.rows, terms.vocabulary),
+                create_empty_token=False,
+                show_progress=False,
             )
             scores = retriever.scores
             self._matrix = (scores["data"], scores["indices"], scores["indptr"])

@@ -48,7 +48,9 @@ def make_chroma_client(data_dir: Path, host: str | None = None, port: int = 8000
         )
     path = data_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
-    return EmbeddedChroma(path)
+    client = EmbeddedChroma(path)
+    client.check()
+    return client
 
 
 class VectorCollection:

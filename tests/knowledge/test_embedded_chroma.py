@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from chromadb.config import Settings as ChromaSettings
 
-from bot.services import build_services
+from bot.services import StorageError, build_services
 from ingest.pipeline import refresh
 from knowledge.store.embedded_chroma import EmbeddedChroma
 from knowledge.store.layout import chunk_collection_name
@@ -80,6 +80,15 @@ def test_a_collection_written_after_reading_is_read_back(built: tuple[Path, str]
     assert VectorCollection(engine, chunk_collection_name(version_id)).count() == before
     engine.delete_collection("sectorbot-written-after-reading")
     engine.close()
+
+
+def test_a_broken_store_is_reported_when_the_services_are_built(tmp_path: Path) -> None:
+    store = tmp_path / "data" / "chroma"
+    store.mkdir(parents=True)
+    (store / "chroma.sqlite3").write_bytes(b"not a database, whatever wrote it")
+
+    with pytest.raises(StorageError, match="cannot open Chroma at the data dir"):
+        build_services(make_settings(tmp_path / "data"), embedder=FakeEmbedder())
 
 
 def _assert_same(read: Iterable[StoredItem], expected: Iterable[StoredItem]) -> None:
