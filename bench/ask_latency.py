@@ -278,17 +278,22 @@ def _cold_cli(data_dir: Path, args: argparse.Namespace) -> list[Row]:
     peaks: list[float] = []
     stderr_lines = 0
     failures = 0
+    floors: list[float] = []
+    # Each CLI run is followed by a floor run, so a change in the machine's load between them
+    # weighs on both sides of the ratio alike.
+    pair_ratios: list[float] = []
     for _ in range(args.cli_runs):
         run = _run_cli(data_dir, args.config)
+        floors.append(_floor_seconds())
         reported = _cli_answer_ms(run)
         if reported is None:
             failures += 1
             continue
         walls.append(run.seconds)
+        pair_ratios.append(run.seconds / floors[-1])
         answer_ms.append(reported)
         peaks.append(run.peak_rss_mb)
         stderr_lines += len(run.stderr.splitlines())
-    floors = [_floor_seconds() for _ in range(args.cli_runs)]
     with tempfile.TemporaryDirectory(prefix="sb-empty-") as empty:
         first = _run_cli(Path(empty), args.config)
         first_ok = _cli_answer_ms(first) is not None
@@ -300,6 +305,7 @@ def _cold_cli(data_dir: Path, args: argparse.Namespace) -> list[Row]:
         ("wall_median_s", wall_median),
         ("floor_median_s", floor_median),
         ("wall_over_floor", wall_median / floor_median if floor_median else 0.0),
+        ("pair_ratio_median", statistics.median(pair_ratios) if pair_ratios else 0.0),
         ("floor_each_s", " ".join(f"{f:.2f}" for f in floors)),
         ("wall_max_s", max(walls, default=0.0)),
         ("wall_each_s", " ".join(f"{w:.2f}" for w in walls)),
